@@ -1,0 +1,3 @@
+module pprofdiffbenchgen
+
+go 1.19

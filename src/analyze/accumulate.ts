@@ -1,0 +1,178 @@
+import { InternalError } from '../errors/index.js';
+import type { Dict } from '../model/dict.js';
+import type { Profile } from '../model/profile.js';
+import { Selector, type Granularity, type Selection } from './select.js';
+
+/**
+ * Node keys. At stack granularity a node is (stack, label set), packed into
+ * one safe integer; at function/file granularity it is the interned string
+ * id of the name; at line granularity the frame id (function, file, line).
+ */
+const LABEL_BITS = 2 ** 21;
+
+export interface FoldStats {
+  /** Sum of the folded sample type over the samples kept by the selection. */
+  total: number;
+  /** Samples left out as the profiler's own goroutine. */
+  profilerDropped: number;
+}
+
+/**
+ * Folds profiles into per-node value columns, one column per profile: two
+ * for a diff, N for a trend. A profile can be dropped as soon as it has been
+ * folded, so a series streams through in bounded memory.
+ */
+export class Accumulator {
+  readonly dict: Dict;
+  readonly granularity: Granularity;
+  readonly columns: number;
+  readonly selector: Selector;
+  private readonly index = new Map<number, number>();
+  private keys: number[] = [];
+  /** flat[col][row] */
+  readonly flat: Float64Array[];
+  /** cum[col][row]; null at stack granularity where cum equals flat. */
+  readonly cum: Float64Array[] | null;
+  private capacity = 1024;
+  readonly totals: Float64Array;
+
+  constructor(dict: Dict, sel: Selection, columns: number) {
+    this.dict = dict;
+    this.granularity = sel.granularity;
+    this.columns = columns;
+    this.selector = new Selector(dict, sel);
+    this.flat = Array.from({ length: columns }, () => new Float64Array(this.capacity));
+    this.cum = sel.granularity === 'stack' ? null : Array.from({ length: columns }, () => new Float64Array(this.capacity));
+    this.totals = new Float64Array(columns);
+  }
+
+  get rowCount(): number {
+    return this.keys.length;
+  }
+
+  private row(key: number): number {
+    let r = this.index.get(key);
+    if (r === undefined) {
+      r = this.keys.length;
+      if (r === this.capacity) this.grow();
+      this.keys.push(key);
+      this.index.set(key, r);
+    }
+    return r;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const g = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(this.capacity);
+      b.set(a);
+      return b;
+    };
+    for (let c = 0; c < this.columns; c++) {
+      this.flat[c] = g(this.flat[c]!);
+      if (this.cum !== null) this.cum[c] = g(this.cum[c]!);
+    }
+  }
+
+  /** Folds sample type `typeIndex` of `p`, times `scale`, into column `col`. */
+  fold(p: Profile, typeIndex: number, col: number, scale = 1): FoldStats {
+    if (p.dict !== this.dict) throw new InternalError('profile decoded against another Dict');
+    if (col < 0 || col >= this.columns) throw new InternalError(`column ${col} out of range`);
+    const values = p.values[typeIndex];
+    if (values === undefined) throw new InternalError(`sample type ${typeIndex} out of range`);
+    const sel = this.selector;
+    const goroutine = p.kind === 'goroutine';
+    const before = sel.profilerDropped;
+    const flat = this.flat;
+    let total = 0;
+
+    if (this.granularity === 'stack') {
+      for (let i = 0; i < p.sampleCount; i++) {
+        const lab = p.labels[i]!;
+        if (!sel.labels(lab)) continue;
+        const s = sel.stack(p.stack[i]!, goroutine);
+        if (s < 0) continue;
+        const v = values[i]! * scale;
+        total += v;
+        if (lab >= LABEL_BITS) throw new InternalError('too many distinct label sets');
+        const r = this.row(s * LABEL_BITS + lab);
+        const fc = flat[col]!; // re-read: row() may have grown the columns
+        fc[r] = fc[r]! + v;
+      }
+    } else {
+      // Sum per stack first (samples outnumber distinct stacks), then spread
+      // each stack over its nodes: flat to the leaf, cum once per distinct
+      // node in the stack so that recursion is not counted twice.
+      const perStack = new Map<number, number>();
+      for (let i = 0; i < p.sampleCount; i++) {
+        if (!sel.labels(p.labels[i]!)) continue;
+        const s = sel.stack(p.stack[i]!, goroutine);
+        if (s < 0) continue;
+        const v = values[i]! * scale;
+        total += v;
+        perStack.set(s, (perStack.get(s) ?? 0) + v);
+      }
+      const seen: number[] = [];
+      for (const [s, v] of perStack) {
+        if (v === 0) continue;
+        const frames = this.dict.stackFrames(s);
+        seen.length = 0;
+        for (let j = 0; j < frames.length; j++) {
+          const key = this.nodeOfFrame(frames[j]!);
+          const r = this.row(key);
+          const fc = flat[col]!;
+          const cc = this.cum![col]!;
+          if (j === 0) fc[r] = fc[r]! + v;
+          if (!seen.includes(r)) {
+            seen.push(r);
+            cc[r] = cc[r]! + v;
+          }
+        }
+      }
+    }
+    this.totals[col] = this.totals[col]! + total;
+    return { total, profilerDropped: sel.profilerDropped - before };
+  }
+
+  private nodeOfFrame(frame: number): number {
+    switch (this.granularity) {
+      case 'function':
+        return this.dict.frameFunc[frame]!;
+      case 'file':
+        return this.dict.frameFile[frame]!;
+      default:
+        return frame;
+    }
+  }
+
+  /** The node key of a row (see describe). */
+  key(row: number): number {
+    return this.keys[row]!;
+  }
+
+  /** Frames (leaf first) and labels of a row, for reports. */
+  describe(row: number): NodeDescription {
+    const key = this.keys[row]!;
+    const d = this.dict;
+    switch (this.granularity) {
+      case 'stack': {
+        const labelId = key % LABEL_BITS;
+        const stackId = (key - labelId) / LABEL_BITS;
+        return { frames: d.frames(stackId), labels: d.labels(labelId), stackId };
+      }
+      case 'function':
+        return { frames: [{ function: d.strings[key]!, file: '', line: 0 }], labels: {}, stackId: -1 };
+      case 'file':
+        return { frames: [{ function: '', file: d.strings[key]!, line: 0 }], labels: {}, stackId: -1 };
+      default:
+        return { frames: [d.frame(key)], labels: {}, stackId: -1 };
+    }
+  }
+}
+
+export interface NodeDescription {
+  frames: import('../model/dict.js').Frame[];
+  labels: import('../model/dict.js').Labels;
+  /** Dict stack id at stack granularity, else -1. */
+  stackId: number;
+}

@@ -1,0 +1,179 @@
+import { IncompatibleError, UsageError } from '../errors/index.js';
+import type { Frame, Labels } from '../model/dict.js';
+import { total, type Profile, type ValueType } from '../model/profile.js';
+import { Accumulator } from './accumulate.js';
+import type { Granularity, Selection } from './select.js';
+
+export interface SnapshotInfo {
+  readonly source: string;
+  readonly timeNanos: bigint | null;
+  /** Total of the sample type over the selected samples (head: after --normalize). */
+  readonly total: number;
+  /** Samples left out as the profiler's own goroutine. */
+  readonly profilerDropped: number;
+}
+
+export interface CumValues {
+  readonly base: number;
+  readonly head: number;
+  readonly delta: number;
+}
+
+export interface DiffRow {
+  readonly key: string;
+  /** Leaf first. At function/file/line granularity, the one node. */
+  readonly frames: readonly Frame[];
+  readonly labels: Labels;
+  readonly base: number;
+  readonly head: number;
+  readonly delta: number;
+  readonly cum?: CumValues;
+}
+
+export interface DiffResult {
+  readonly sampleType: ValueType;
+  readonly granularity: Granularity;
+  readonly base: SnapshotInfo;
+  readonly head: SnapshotInfo;
+  /** Ranked and cut to --top / --min-delta. */
+  readonly rows: readonly DiffRow[];
+  /** Rows that changed before --top and --min-delta cut them. */
+  readonly changedRows: number;
+  /** Scale applied to head by --normalize (1 without it). */
+  readonly scale: number;
+}
+
+export interface DiffOptions {
+  readonly selection: Selection;
+  readonly sampleType?: string | undefined;
+  readonly normalize?: boolean;
+  /** Rows to keep; 0 keeps all. */
+  readonly top?: number;
+  /** Rows whose |delta| is below this are left out. */
+  readonly minDelta?: number;
+  /** Rank function/file/line rows by cum instead of flat. */
+  readonly sortByCum?: boolean;
+}
+
+/** Resolves --sample-type for one profile: the named type, or the profile's default. */
+export function sampleTypeIndexFor(p: Profile, name: string | undefined): number {
+  if (name === undefined) return p.defaultSampleType;
+  const i = p.sampleTypes.findIndex((t) => t.type === name);
+  if (i < 0) {
+    throw new UsageError(`unknown sample type "${name}"`, {
+      subject: p.source,
+      hint: `this profile has: ${p.sampleTypes.map((t) => t.type).join(', ') || '(none)'}`,
+    });
+  }
+  return i;
+}
+
+/** Checks that two profiles can be compared on a sample type; returns its index in each. */
+export function compatibleTypes(base: Profile, head: Profile, name: string | undefined): [number, number] {
+  if (base.kind !== head.kind && base.kind !== 'other' && head.kind !== 'other'
+    && !(isHeapLike(base) && isHeapLike(head))) {
+    throw new IncompatibleError(`cannot compare a ${base.kind} profile (${base.source}) with a ${head.kind} profile`, {
+      subject: head.source,
+      hint: 'compare two profiles of the same kind, e.g. two heap or two goroutine profiles',
+    });
+  }
+  const bi = sampleTypeIndexFor(base, name);
+  const typeName = name ?? base.sampleTypes[bi]!.type;
+  const hi = head.sampleTypes.findIndex((t) => t.type === typeName);
+  if (hi < 0) {
+    throw new IncompatibleError(`has no sample type "${typeName}" (it has: ${head.sampleTypes.map((t) => t.type).join(', ')})`, {
+      subject: head.source,
+      hint: 'both profiles must have the sample type being compared; pick one with --sample-type',
+    });
+  }
+  const bu = base.sampleTypes[bi]!.unit;
+  const hu = head.sampleTypes[hi]!.unit;
+  if (bu !== hu) {
+    throw new IncompatibleError(`sample type "${typeName}" is in ${hu}, but in ${bu} in ${base.source}`, { subject: head.source });
+  }
+  return [bi, hi];
+}
+
+function isHeapLike(p: Profile): boolean {
+  return p.kind === 'heap' || p.kind === 'allocs';
+}
+
+/**
+ * Growth first (largest positive delta), then shrinkage (most negative
+ * first); ties broken by the key so output is deterministic.
+ */
+export function rankCompare(a: { delta: number; key: string }, b: { delta: number; key: string }): number {
+  const ap = a.delta > 0;
+  const bp = b.delta > 0;
+  if (ap !== bp) return ap ? -1 : 1;
+  if (ap) {
+    if (a.delta !== b.delta) return b.delta - a.delta;
+  } else if (a.delta !== b.delta) return a.delta - b.delta;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+export function diffProfiles(base: Profile, head: Profile, opts: DiffOptions): DiffResult {
+  const [bi, hi] = compatibleTypes(base, head, opts.sampleType);
+  const sel = opts.selection;
+  const acc = new Accumulator(base.dict, sel, 2);
+  const scale = opts.normalize === true ? normalizeScale(base, bi, head, hi) : 1;
+  const bs = acc.fold(base, bi, 0, 1);
+  const hs = acc.fold(head, hi, 1, scale);
+  const rows: DiffRow[] = [];
+  const byCum = opts.sortByCum === true && acc.cum !== null;
+  const minDelta = opts.minDelta ?? 0;
+  for (let r = 0; r < acc.rowCount; r++) {
+    const b = acc.flat[0]![r]!;
+    const h = acc.flat[1]![r]!;
+    const d = h - b;
+    let cum: CumValues | undefined;
+    if (acc.cum !== null) {
+      const cb = acc.cum[0]![r]!;
+      const ch = acc.cum[1]![r]!;
+      cum = { base: cb, head: ch, delta: ch - cb };
+      if (d === 0 && cum.delta === 0) continue;
+    } else if (d === 0) continue;
+    const desc = acc.describe(r);
+    rows.push({ key: rowKey(desc.frames, desc.labels, sel.granularity), frames: desc.frames, labels: desc.labels, base: b, head: h, delta: d, ...(cum ? { cum } : {}) });
+  }
+  const changedRows = rows.length;
+  const sortKey = (row: DiffRow): number => (byCum ? row.cum!.delta : row.delta);
+  rows.sort((a, c) => rankCompare({ delta: sortKey(a), key: a.key }, { delta: sortKey(c), key: c.key })
+    || (a.cum && c.cum ? Math.abs(c.cum.delta) - Math.abs(a.cum.delta) : 0));
+  let kept = minDelta > 0 ? rows.filter((r) => Math.abs(sortKey(r)) >= minDelta) : rows;
+  if ((opts.top ?? 0) > 0) kept = kept.slice(0, opts.top);
+  return {
+    sampleType: base.sampleTypes[bi]!,
+    granularity: sel.granularity,
+    base: { source: base.source, timeNanos: base.timeNanos, total: bs.total, profilerDropped: bs.profilerDropped },
+    head: { source: head.source, timeNanos: head.timeNanos, total: hs.total, profilerDropped: hs.profilerDropped },
+    rows: kept,
+    changedRows,
+    scale,
+  };
+}
+
+/** pprof's -normalize: head scaled so that its total equals the base's. */
+function normalizeScale(base: Profile, bi: number, head: Profile, hi: number): number {
+  const bt = total(base, bi);
+  const ht = total(head, hi);
+  return ht === 0 ? 1 : bt / ht;
+}
+
+/**
+ * A row's stable identity for machines: frames root first as
+ * `function:line` joined by `;` (collapsed-stack order), then the labels.
+ */
+export function rowKey(frames: readonly Frame[], labels: Labels, g: Granularity): string {
+  if (g === 'function') return frames[0]?.function ?? '';
+  if (g === 'file') return frames[0]?.file ?? '';
+  if (g === 'line') return frames[0] ? `${frames[0].function} ${frames[0].file}:${frames[0].line}` : '';
+  let s = '';
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = frames[i]!;
+    s += (i === frames.length - 1 ? '' : ';') + f.function + ':' + f.line;
+  }
+  const ks = Object.keys(labels);
+  if (ks.length > 0) s += ' {' + ks.map((k) => `${k}=${labels[k]}`).join(',') + '}';
+  return s;
+}
