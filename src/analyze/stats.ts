@@ -288,10 +288,9 @@ export type VerdictReason =
   | 'too-few-points' // insufficient-data
   | 'significant-decrease' // shrinking
   | 'flattened' // plateau: the later half stopped rising
-  | 'step' // plateau: the rise sits between the halves, each half is flat
-  | 'decelerating' // growing: the later half is clearly slower than the first
+  | 'step' // plateau: one jump carries the rise, the rest is flat
   | 'below-min-rate' // growing: significant, but slower than minRate
-  | 'not-sustained' // growing: the later half rises at < 1/3 of the overall rate
+  | 'not-sustained' // growing: the later half rises at < 1/2 of the rise rate
   | 'sustained' // leak
   | 'weak-rise' // growing: rising, p < growingAlpha but not < alpha
   | 'no-trend'; // stable
@@ -344,50 +343,61 @@ export interface Classification {
   secondHalfSlopeUpper: number;
 }
 
-// One-sided 95% normal quantile for the Sen confidence bounds of the half
-// slopes. The shape rules below compare bounds, not point estimates, so that a
-// noisy linear leak needs a ~5% fluke in the wrong direction in *both* an
-// estimate and its bound before it is mistaken for a plateau.
+// One-sided 95% normal quantile for Sen's slope bounds. Plateau rules need
+// the bound (confidence that the later half is flat), so a noisy leak whose
+// later half merely *looks* slower is not called a plateau; it falls into
+// `growing` instead, the "not conclusive" bucket.
 const SEN_Z = 1.6448536269514722;
 
-// "Sustained": the later half must still rise at >= 1/3 of the whole-series
-// rate. Loose on purpose: a linear leak gives ~1, a plateau or a step ~0, and
-// halves of a short, noisy series easily differ by a factor of 2.
-const SUSTAINED_FRACTION = 1 / 3;
-
-// "Flattened": the later half's upper bound is below half the rate of the
-// rise. The rise is the steeper of the whole series and its first half,
-// because in a warm-up curve the first half carries nearly all of it.
+// Plateau: the later half's upper bound is below half of the rise rate.
+// Step: with the jump taken out, the rest rises at under half the slope.
 const FLATTENED_FRACTION = 1 / 2;
 
+// Leak: the later half's slope (point estimate) is at least half the rise
+// rate. A straight line gives ~1; a saturating or log-like curve gives well
+// under 1/2 (log(1+t) over 12 points: 0.37). Tuned by simulation (400 seeded
+// series per shape, n = 5..24, Gaussian noise of 5/15/30% of the total rise):
+// at 5% noise linear leaks are `leak` in >= 99% of series and plateaus in
+// <= 0.3%; at 15% noise, 84% and <= 10%.
+const SUSTAINED_FRACTION = 1 / 2;
+
+// Step detection: the largest single increment must stand out from the
+// others by more than 3 robust standard deviations (MAD x 1.4826), so the
+// noise-inflated largest increment of a noisy straight line is not taken for
+// a jump (the max of ~20 normal increments sits near 2 sd).
+const MAD_TO_SD = 1.4826;
+const STEP_OUTLIER_SDS = 3;
+
 /**
- * Verdict for one series (one stack, or a total). Rules, in order:
+ * Verdict for one series (one stack, or a total). Rules, in order, with
+ * b = whole-series Theil-Sen slope, b1/b2 = slopes of the first/last
+ * ceil(n/2) points, hi2 = Sen upper bound of b2, rise = max(b, b1) (in a
+ * warm-up curve the first half carries nearly all of the rise, and the
+ * whole-series median slope understates it):
  *
  * 1. n < minPoints: `insufficient-data` (no test can be significant).
- * 2. Significant decrease (p < alpha, S < 0): `shrinking`.
- * 3. Significant increase (p < alpha, S > 0), with b = whole slope,
- *    b1/b2 = first/second-half slopes and [lo, hi] their Sen bounds:
- *    a. hi2 < max(b, b1)/2: the later half is confidently flat compared with
- *       the rise, a cache that warmed up: `plateau` ('flattened').
- *    b. hi1 < b and hi2 < b: neither half rises as fast as the series as a
- *       whole, so the rise is concentrated between them: a one-off step
- *       (flat, jump, flat; a deploy that loaded a table, a pool resized).
- *       `plateau` ('step'). A step near either end is caught by (a) instead:
- *       the half without the jump is flat. A step is never a leak: a leak
- *       keeps adding, a step added once.
- *    c. hi2 < lo1: the later half is confidently slower than the first, a
- *       curve that bends over (log-like) but has not flattened yet: `growing`
- *       ('decelerating'); a leak at a constant error rate is a straight line.
- *    d. b <= 0 or b < minRate: `growing` ('below-min-rate').
- *    e. b2 < b/3: `growing` ('not-sustained').
- *    f. otherwise `leak` ('sustained').
+ * 2. Mann-Kendall p < alpha and S < 0: `shrinking`.
+ * 3. p < alpha and S > 0:
+ *    a. hi2 < rise/2: the later half is confidently flat next to the rise,
+ *       a cache that warmed up: `plateau` ('flattened').
+ *    b. The largest single increment is an outlier among increments, and
+ *       with it taken out the series' Sen upper bound is < b/2: a one-off
+ *       step (flat, jump, flat: a table loaded, a pool resized), `plateau`
+ *       ('step'). A leak keeps adding; a step added once. A step close to
+ *       the end is hard to tell from a leak that just started; when the jump
+ *       does not stand out from the noise, it ends up `growing` or `leak`.
+ *    c. b <= 0 or b < minRate: `growing` ('below-min-rate').
+ *    d. b2 < rise/2: the later half is slower than the rise (a curve that
+ *       bends over, or too noisy to tell): `growing` ('not-sustained'). A leak
+ *       at a constant error rate is a straight line.
+ *    e. otherwise `leak` ('sustained').
  *    Plateaus are only named after a significant rise: on an insignificant
  *    series "it rose, then stopped" is indistinguishable from noise.
  * 4. S > 0, b > 0, last > first and p < growingAlpha: `growing` ('weak-rise').
  * 5. Otherwise `stable`.
  *
  * A leak that starts mid-series (flat, then linear) stays a leak: its later
- * half is steeper than the whole, which none of 3a-3e penalise.
+ * half is steeper than the rise so far, which no rule penalises.
  */
 export function classify(
   t: ArrayLike<number>,
@@ -436,10 +446,9 @@ export function classify(
   if (significant && mk.s > 0) {
     const rise = Math.max(slope, first.slope);
     if (rise > 0 && second.upper < rise * FLATTENED_FRACTION) return result('plateau', 'flattened');
-    if (slope > 0 && withoutLargestJump(t, y).upper < slope * FLATTENED_FRACTION) return result('plateau', 'step');
-    if (second.upper < first.lower) return result('growing', 'decelerating');
+    if (slope > 0 && isStep(t, y, slope)) return result('plateau', 'step');
     if (!(slope > 0) || slope < minRate) return result('growing', 'below-min-rate');
-    if (!(second.lower > 0 && second.slope >= slope * SUSTAINED_FRACTION)) return result('growing', 'not-sustained');
+    if (!(second.slope >= rise * SUSTAINED_FRACTION)) return result('growing', 'not-sustained');
     return result('leak', 'sustained');
   }
   if (mk.s > 0 && slope > 0 && y[n - 1]! > y[0]! && mk.p < growingAlpha) {
@@ -448,19 +457,24 @@ export function classify(
   return result('stable', 'no-trend');
 }
 
-// Sen bounds of the series with its largest single increment taken out
-// (every value after it lowered by it).
-function withoutLargestJump(
-  t: ArrayLike<number>,
-  y: ArrayLike<number>,
-): { slope: number; lower: number; upper: number } {
+// Rule 3b of classify().
+function isStep(t: ArrayLike<number>, y: ArrayLike<number>, slope: number): boolean {
   const n = y.length;
+  const inc = new Float64Array(n - 1);
   let k = 1;
-  for (let i = 2; i < n; i++) if (y[i]! - y[i - 1]! > y[k]! - y[k - 1]!) k = i;
-  const jump = y[k]! - y[k - 1]!;
+  for (let i = 1; i < n; i++) {
+    inc[i - 1] = y[i]! - y[i - 1]!;
+    if (inc[i - 1]! > inc[k - 1]!) k = i;
+  }
+  const jump = inc[k - 1]!;
+  const med = medianInPlace(inc, n - 1);
+  for (let i = 0; i < n - 1; i++) inc[i] = Math.abs(inc[i]! - med);
+  const spread = MAD_TO_SD * medianInPlace(inc, n - 1);
+  if (!(jump > med + STEP_OUTLIER_SDS * spread)) return false;
   const adjusted = new Float64Array(n);
   for (let i = 0; i < n; i++) adjusted[i] = i >= k ? y[i]! - jump : y[i]!;
-  return senBounds(t, adjusted, 0, n, new Float64Array((n * (n - 1)) / 2));
+  const rest = senBounds(t, adjusted, 0, n, new Float64Array((n * (n - 1)) / 2));
+  return rest.upper < slope * FLATTENED_FRACTION;
 }
 
 // Theil-Sen slope of [start, end) with Sen's (1968) nonparametric bounds:

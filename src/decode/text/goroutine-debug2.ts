@@ -215,7 +215,8 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
   let gWait = 0;
   let depth = 0;
   let stack = new Uint32Array(128);
-  let creator: Frame | null = null;
+  let creator = -1; // Dict frame id of the `created by` frame
+  let cutLine = false; // stopped at a last line cut short
   let pendingFn = -1; // start of a function line waiting for its file line
   let pendingFnEnd = -1;
   let pendingCreator = false;
@@ -240,7 +241,7 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
     const sid = dict.internStack(stack, depth);
     let g = groups.get(sid);
     if (g === undefined) {
-      g = { ids: [], waitMinutes: [], states: {}, createdBy: creator };
+      g = { ids: [], waitMinutes: [], states: {}, createdBy: creator < 0 ? null : dict.frame(creator) };
       groups.set(sid, g);
     }
     g.ids.push(gid);
@@ -258,11 +259,13 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
     let nl = buf.indexOf(NL, pos);
     if (nl < 0) nl = len;
     pos = nl + 1;
+    // Only a last line without its newline can be a cut line: Go writes whole lines.
+    const last = nl === len;
     end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
     line++;
     if (end === start) {
       // Blank line: between goroutines.
-      if (pendingFn >= 0 || pendingCreator) break; // a function line without its file line: handled below
+      if (pendingFn >= 0 || pendingCreator) failAt(line, `expected "\\tfile:line" after line ${line - 1}, got a blank line`);
       finish();
       skipAncestors = false;
       continue;
@@ -280,12 +283,15 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
       }
       const fl = findFileLine(buf, start + 1, end);
       if (fl === null) {
-        if (pos >= len) break; // cut in the middle of the last line
+        if (last) {
+          cutLine = true;
+          break;
+        }
         failAt(line, `expected "\\tfile:line +0x..." after the function line, got ${JSON.stringify(clip(decodeRange(buf, start, end, line)))}`);
       }
       const id = frames.intern(pendingFn, pendingFnEnd, start + 1, fl[0], fl[1], line);
       if (pendingCreator) {
-        creator = dict.frame(id);
+        creator = id;
         pendingCreator = false;
       } else push(id);
       pendingFn = -1;
@@ -301,7 +307,10 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
       while (i < end && isDigit(buf[i])) id = id * 10 + (buf[i++]! - 48);
       const lb = buf.indexOf(LBRACKET, i);
       if (lb < 0 || lb >= end || end - lb < 3 || buf[end - 1] !== COLON || buf[end - 2] !== 93 /* ] */) {
-        if (pos >= len) break; // cut in the middle of the header
+        if (last) {
+          cutLine = true;
+          break;
+        }
         failAt(line, `malformed goroutine header (want "goroutine N [state]:"), got ${JSON.stringify(clip(decodeRange(buf, start, end, line)))}`);
       }
       const inner = decodeRange(buf, lb + 1, end - 2, line);
@@ -321,13 +330,16 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
       gLine = line;
       gState = st;
       depth = 0;
-      creator = null;
+      creator = -1;
       continue;
     }
     if (!inG) failAt(line, `expected "goroutine N [state]:", got ${JSON.stringify(clip(decodeRange(buf, start, end, line)))}`);
     if (skipAncestors) continue;
     if (pendingFn >= 0 || pendingCreator) {
-      if (pos >= len) break;
+      if (last) {
+        cutLine = true;
+        break;
+      }
       failAt(line, `expected "\\tfile:line" after line ${line - 1}, got ${JSON.stringify(clip(decodeRange(buf, start, end, line)))}`);
     }
     if (startsWith(buf, start, end, CREATED_BY)) {
@@ -351,7 +363,10 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
     // A function line: name(args). Arguments never contain parentheses,
     // while names can (main.(*T).m), so the last '(' starts the arguments.
     if (buf[end - 1] !== RPAREN) {
-      if (pos >= len) break;
+      if (last) {
+        cutLine = true;
+        break;
+      }
       failAt(line, `expected a function line "pkg.func(...)", got ${JSON.stringify(clip(decodeRange(buf, start, end, line)))}`);
     }
     let lp = end - 1;
@@ -365,11 +380,7 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
   // it hit the 64 MiB limit (then it stops mid-goroutine, mid-line).
   const cutAtLimit = len >= GOROUTINE_DUMP_LIMIT;
   const unterminated = len > 0 && buf[len - 1] !== NL;
-  const incomplete = pos < len || pendingFn >= 0 || pendingCreator;
-  if (pos < len) {
-    // Stopped early on a blank line after a dangling function line.
-    failAt(line, `expected "\\tfile:line" after line ${line - 1}`);
-  }
+  const incomplete = cutLine || pendingFn >= 0 || pendingCreator;
   const comments: string[] = [];
   if (inG && (cutAtLimit || unterminated || incomplete)) {
     comments.push(
