@@ -1,6 +1,7 @@
 import { InternalError } from '../errors/index.js';
 import type { Dict } from '../model/dict.js';
-import type { Profile } from '../model/profile.js';
+import type { GoroutineDetail, Profile, SourceFormat } from '../model/profile.js';
+import { textFormStack, type TextStackForm } from '../decode/text/compat.js';
 import { Selector, type Granularity, type Selection } from './select.js';
 
 /**
@@ -25,7 +26,7 @@ export interface FoldStats {
 export class Accumulator {
   readonly dict: Dict;
   readonly granularity: Granularity;
-  readonly columns: number;
+  columns: number;
   readonly selector: Selector;
   private readonly index = new Map<number, number>();
   private keys: number[] = [];
@@ -34,7 +35,8 @@ export class Accumulator {
   /** cum[col][row]; null at stack granularity where cum equals flat. */
   readonly cum: Float64Array[] | null;
   private capacity = 1024;
-  readonly totals: Float64Array;
+  private readonly formMemo = new Map<number, number>();
+  totals: Float64Array;
 
   constructor(dict: Dict, sel: Selection, columns: number) {
     this.dict = dict;
@@ -44,6 +46,20 @@ export class Accumulator {
     this.flat = Array.from({ length: columns }, () => new Float64Array(this.capacity));
     this.cum = sel.granularity === 'stack' ? null : Array.from({ length: columns }, () => new Float64Array(this.capacity));
     this.totals = new Float64Array(columns);
+  }
+
+  /** Adds columns up to n (a series learns its length as files stream in). */
+  ensureColumns(n: number): void {
+    while (this.columns < n) {
+      this.flat.push(new Float64Array(this.capacity));
+      if (this.cum !== null) this.cum.push(new Float64Array(this.capacity));
+      this.columns++;
+    }
+    if (this.totals.length < n) {
+      const t = new Float64Array(Math.max(n, this.totals.length * 2));
+      t.set(this.totals);
+      this.totals = t;
+    }
   }
 
   get rowCount(): number {
@@ -75,12 +91,31 @@ export class Accumulator {
   }
 
   /** Folds sample type `typeIndex` of `p`, times `scale`, into column `col`. */
-  fold(p: Profile, typeIndex: number, col: number, scale = 1): FoldStats {
+  /**
+   * Folds sample type `typeIndex` of `p` into column `col`; see FoldOptions.
+   */
+  fold(p: Profile, typeIndex: number, col: number, o: FoldOptions = {}): FoldStats {
+    const scale = o.scale ?? 1;
+    const onSample = o.onSample;
+    const minWaitMinutes = o.minWaitMinutes ?? 0;
+    const form = o.stackForm ?? null;
+    // A text form hides runtime frames the protobuf keeps, and debug=2 has
+    // no labels: to compare across formats, key every profile the coarser way.
+    const mapStack = form === null || formatForm(p.format) === form ? null : (id: number): number => {
+      let m = this.formMemo.get(id);
+      if (m === undefined) {
+        m = textFormStack(this.dict, id, form);
+        this.formMemo.set(id, m);
+      }
+      return m;
+    };
+    const dropLabels = form === 'debug2';
     if (p.dict !== this.dict) throw new InternalError('profile decoded against another Dict');
     if (col < 0 || col >= this.columns) throw new InternalError(`column ${col} out of range`);
     const values = p.values[typeIndex];
     if (values === undefined) throw new InternalError(`sample type ${typeIndex} out of range`);
     const sel = this.selector;
+    const details = minWaitMinutes > 0 ? p.goroutines : undefined;
     const goroutine = p.kind === 'goroutine';
     const before = sel.profilerDropped;
     const flat = this.flat;
@@ -88,16 +123,19 @@ export class Accumulator {
 
     if (this.granularity === 'stack') {
       for (let i = 0; i < p.sampleCount; i++) {
-        const lab = p.labels[i]!;
-        if (!sel.labels(lab)) continue;
-        const s = sel.stack(p.stack[i]!, goroutine);
+        const lab0 = p.labels[i]!;
+        if (!sel.labels(lab0)) continue;
+        const lab = dropLabels ? 0 : lab0;
+        const s = sel.stack(mapStack ? mapStack(p.stack[i]!) : p.stack[i]!, goroutine);
         if (s < 0) continue;
-        const v = values[i]! * scale;
+        const v = (details ? waited(details[i], minWaitMinutes, values[i]!) : values[i]!) * scale;
+        if (v === 0) continue;
         total += v;
         if (lab >= LABEL_BITS) throw new InternalError('too many distinct label sets');
         const r = this.row(s * LABEL_BITS + lab);
         const fc = flat[col]!; // re-read: row() may have grown the columns
         fc[r] = fc[r]! + v;
+        if (onSample) onSample(r, i);
       }
     } else {
       // Sum per stack first (samples outnumber distinct stacks), then spread
@@ -106,9 +144,9 @@ export class Accumulator {
       const perStack = new Map<number, number>();
       for (let i = 0; i < p.sampleCount; i++) {
         if (!sel.labels(p.labels[i]!)) continue;
-        const s = sel.stack(p.stack[i]!, goroutine);
+        const s = sel.stack(mapStack ? mapStack(p.stack[i]!) : p.stack[i]!, goroutine);
         if (s < 0) continue;
-        const v = values[i]! * scale;
+        const v = (details ? waited(details[i], minWaitMinutes, values[i]!) : values[i]!) * scale;
         total += v;
         perStack.set(s, (perStack.get(s) ?? 0) + v);
       }
@@ -168,6 +206,35 @@ export class Accumulator {
         return { frames: [d.frame(key)], labels: {}, stackId: -1 };
     }
   }
+}
+
+export interface FoldOptions {
+  /** Multiplier of every value (--normalize). */
+  scale?: number;
+  /** Called for each kept sample at stack granularity. */
+  onSample?: (row: number, sample: number) => void;
+  /** With > 0, a `?debug=2` goroutine group counts only goroutines blocked at least this long. */
+  minWaitMinutes?: number;
+  /** Key stacks as a Go text form prints them (when profiles of several formats are compared). */
+  stackForm?: TextStackForm | null;
+}
+
+function formatForm(f: SourceFormat): TextStackForm | null {
+  return f === 'goroutine-debug1' ? 'debug1' : f === 'goroutine-debug2' ? 'debug2' : null;
+}
+
+/** The coarsest stack form among some profiles' formats (null: all protobuf or heap). */
+export function commonStackForm(formats: readonly SourceFormat[]): TextStackForm | null {
+  if (formats.includes('goroutine-debug2')) return 'debug2';
+  if (formats.includes('goroutine-debug1')) return 'debug1';
+  return null;
+}
+
+function waited(d: GoroutineDetail | undefined, min: number, v: number): number {
+  if (d === undefined) return v;
+  let n = 0;
+  for (const w of d.waitMinutes) if (w >= min) n++;
+  return n;
 }
 
 export interface NodeDescription {

@@ -1,7 +1,7 @@
 import { IncompatibleError, UsageError } from '../errors/index.js';
 import type { Frame, Labels } from '../model/dict.js';
 import { total, type Profile, type ValueType } from '../model/profile.js';
-import { Accumulator } from './accumulate.js';
+import { Accumulator, commonStackForm } from './accumulate.js';
 import type { Granularity, Selection } from './select.js';
 
 export interface SnapshotInfo {
@@ -117,8 +117,9 @@ export function diffProfiles(base: Profile, head: Profile, opts: DiffOptions): D
   const sel = opts.selection;
   const acc = new Accumulator(base.dict, sel, 2);
   const scale = opts.normalize === true ? normalizeScale(base, bi, head, hi) : 1;
-  const bs = acc.fold(base, bi, 0, 1);
-  const hs = acc.fold(head, hi, 1, scale);
+  const stackForm = base.kind === 'goroutine' ? commonStackForm([base.format, head.format]) : null;
+  const bs = acc.fold(base, bi, 0, { stackForm });
+  const hs = acc.fold(head, hi, 1, { scale, stackForm });
   const rows: DiffRow[] = [];
   const byCum = opts.sortByCum === true && acc.cum !== null;
   const minDelta = opts.minDelta ?? 0;

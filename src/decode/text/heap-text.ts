@@ -28,7 +28,9 @@ import { LineScanner, clip, failAt, parseSymbolLine } from './lines.js';
  * So the values equal the protobuf heap profile's up to the last ulp of
  * exp(): Go's amd64 math.Exp is its own assembly and V8's is fdlibm's, and
  * the int64 truncation turns a 1-ulp difference into an off-by-one in the
- * rare case the product lands on an integer. Tests allow |d| <= 1.
+ * rare case the product lands on an integer. In practice they agree: 300k
+ * random (count, size, rate) cases computed by Go 1.19 on amd64 matched
+ * exactly, as do all fixtures, so the tests demand exact equality.
  *
  * Go 1.19 quirk: pprof reads a header whose alloc pair equals the inuse
  * pair (or is 0) as a two-column objects/space profile. Go always writes
