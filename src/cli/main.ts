@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { formatError, PprofDiffError, UsageError } from '../errors/index.js';
 import { nodeIo, type Io } from './io.js';
 import { addOutputOptions, addSelectionOptions } from './options.js';
+import { registerTrend } from './commands/trend-cli.js';
+import { registerCheck } from './commands/check-cli.js';
+import { registerCapture } from './commands/capture-cli.js';
 
 function version(): string {
   try {
@@ -13,7 +16,9 @@ function version(): string {
   }
 }
 
-type Action = (...args: unknown[]) => Promise<number>;
+export type Action = (...args: unknown[]) => Promise<number>;
+/** Wraps a command action so that its exit code is recorded. */
+export type RunWrapper = (fn: Action) => (...args: unknown[]) => Promise<void>;
 
 /**
  * Builds the command table. Each action converts its options and lazily
@@ -76,6 +81,16 @@ Examples:
     const m = await import('./commands/show.js');
     return m.showCommand(io, path as string, opts as never);
   }));
+
+  // ---- trend ----------------------------------------------------------------
+  // (registered by registerTrend in commands/trend-cli.ts)
+  registerTrend(program, io, run);
+
+  // ---- check ----------------------------------------------------------------
+  registerCheck(program, io, run);
+
+  // ---- capture ----------------------------------------------------------------
+  registerCapture(program, io, run);
 
   return program;
 }
