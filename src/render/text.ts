@@ -98,3 +98,18 @@ export function timeLabel(t: bigint | null): string {
   if (t === null) return 'no timestamp';
   return new Date(Number(t / 1_000_000n)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
+
+/** Wraps text at word boundaries to `width`, each line starting with `indent`. */
+export function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of words) {
+    if (line.trim() !== '' && visibleWidth(line) + 1 + visibleWidth(w) > width) {
+      lines.push(line);
+      line = indent + '  ' + w;
+    } else line = line.trim() === '' ? indent + w : `${line} ${w}`;
+  }
+  if (line.trim() !== '') lines.push(line);
+  return lines.join('\n');
+}

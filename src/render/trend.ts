@@ -3,7 +3,9 @@ import { FORMAT_NAME, type Series, type TrendResult, type TrendRow } from '../an
 import { formatDuration, formatValue } from '../model/units.js';
 import { mdCell, SCHEMA_VERSION, type RenderContext } from './diff.js';
 import type { Style } from './style.js';
-import { nodeLine, renderTable, stackLine, timeLabel } from './text.js';
+import { nodeLine, renderTable, stackLine, timeLabel, truncate, wrap } from './text.js';
+
+const indent = (t: string): string => t.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n');
 
 /** "+41/h", "+9.10 MiB/h", "+250/d": per hour when that reads well, else per day. */
 export function formatRate(perHour: number, unit: string): string {
@@ -41,10 +43,17 @@ function seriesTitle(s: Series): string {
   const snaps = s.snapshots;
   const first = snaps[0];
   const last = snaps[snaps.length - 1];
-  const span = first && last ? ` (${formatDuration(last.timeMs - first.timeMs)})` : '';
-  const when = first && last ? `, ${timeLabel(first.timeNanos ?? BigInt(Math.round(first.timeMs)) * 1_000_000n)} → ${timeLabel(last.timeNanos ?? BigInt(Math.round(last.timeMs)) * 1_000_000n)}${span}` : '';
   const what = s.kind === s.sampleType.type ? s.kind : `${s.kind} ${s.sampleType.type}`;
-  return `${s.target} · ${what} (${FORMAT_NAME[s.format]}) · ${snaps.length} snapshots${when}`;
+  let when = '';
+  if (first && last) {
+    const a = new Date(first.timeMs).toISOString();
+    const b = new Date(last.timeMs).toISOString();
+    const secs = last.timeMs - first.timeMs < 3_600_000;
+    const fmt = (iso: string, withDate: boolean) => (withDate ? `${iso.slice(0, 10)} ` : '') + iso.slice(11, secs ? 19 : 16);
+    const sameDay = a.slice(0, 10) === b.slice(0, 10);
+    when = ` over ${formatDuration(last.timeMs - first.timeMs)} (${fmt(a, true)}–${fmt(b, !sameDay)} UTC)`;
+  }
+  return `${s.target} · ${what} · ${snaps.length} snapshots${when}`;
 }
 
 export function seriesNotes(s: Series): string[] {
@@ -65,7 +74,8 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
     out.push(style.bold(seriesTitle(s)));
     const tv = s.total.values;
     out.push(`  total  ${formatValue(tv[s.segmentStart] ?? 0, unit)} → ${formatValue(tv[tv.length - 1] ?? 0, unit)}  ${formatRate(s.total.slopePerHour, unit)}  ${sparkline(tv.slice(s.segmentStart), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
-    for (const n of seriesNotes(s)) out.push(style.warn(`  ${n}`));
+    if (s.format !== 'proto') out.push(style.dim(`  read from ${FORMAT_NAME[s.format]}`));
+    for (const n of seriesNotes(s)) out.push(style.warn(wrap(n, ctx.width - 2, '  ')));
     out.push('');
     if (s.rows.length === 0) out.push('  no samples');
     else {
@@ -81,7 +91,18 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
         describe(s, r, ctx.granularity),
       ]);
       const aligns = head.map((_, i) => (i === 0 || i === head.length - 1 || i === 4 ? 'left' as const : 'right' as const));
-      out.push(renderTable(head, rows, aligns, ctx.width, style).trimEnd().split('\n').map((l) => `  ${l}`).join('\n'));
+      if (ctx.width >= 110) {
+        out.push(indent(renderTable(head, rows, aligns, ctx.width - 2, style).trimEnd()));
+      } else {
+        // Narrow terminal: each stack on its own line under its numbers.
+        const numbers = renderTable([...head.slice(0, -1), ''], rows.map((r) => [...r.slice(0, -1), '']), aligns, ctx.width - 2, style).trimEnd().split('\n');
+        const lines = [numbers[0]!, numbers[1]!];
+        rows.forEach((r, i) => {
+          lines.push(numbers[i + 2]!);
+          lines.push(`         ${truncate(r[r.length - 1]!, ctx.width - 11)}`);
+        });
+        out.push(indent(lines.join('\n')));
+      }
       if (s.rows.length < s.rowCount) out.push(style.dim(`  showing ${s.rows.length} of ${s.rowCount} rows (--top 0 shows all)`));
       if (debug2) out.push(style.dim('  kept: goroutines of the stack alive in the first and last dump; wait: longest wait in the last dump'));
     }
@@ -93,8 +114,8 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
       const fn = sp.goroutine.frames.find((f) => !f.function.startsWith('runtime.'))?.function ?? sp.goroutine.key;
       const each = sp.bytesPerGoroutine !== null ? `, each holding ~${formatValue(sp.bytesPerGoroutine, 'bytes')}` : ', no growing heap stack found on these goroutines';
       out.push(`  ${style.grow(fn)} ${style.dim(`[${sp.target}]`)}: ${formatRate(sp.goroutine.slopePerHour, 'count')} goroutines${each}`);
-      for (const h of sp.heap.slice(0, 5)) out.push(`    heap ${formatRate(h.slopePerHour, 'bytes')} ${h.verdict.padEnd(7)} ${stackLine(h.frames, {})}`);
-      if (sp.hint !== null) out.push(style.warn(`    hint: ${sp.hint}`));
+      for (const h of sp.heap.slice(0, 5)) out.push(truncate(`    heap ${formatRate(h.slopePerHour, 'bytes')} ${h.verdict.padEnd(7)} ${stackLine(h.frames, {})}`, ctx.width));
+      if (sp.hint !== null) out.push(style.warn(wrap(`hint: ${sp.hint}`, ctx.width - 4, '    ')));
     }
     out.push(style.dim('  (goroutine stacks themselves, 2 KiB or more each, are not in the heap profile)'));
     out.push('');
@@ -110,17 +131,17 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
       }
       out.push(`  ${p.target}: ${formatValue(p.current, 'bytes')} now, ${formatRate(p.slopePerHour, 'bytes')} (${p.verdict})${tail}`);
     }
-    if (res.projections.every((p) => p.limit === null)) out.push(style.dim('  --limit <size> (e.g. 2GiB, the pod memory limit) projects when the limit is reached'));
+    if (res.projections.every((p) => p.limit === null)) out.push(style.dim('  --limit <size> (e.g. 2GiB) projects when the limit is reached'));
     out.push('');
   }
   if (res.fleet.length > 0) {
     out.push(style.bold('Fleet'));
     for (const f of res.fleet) {
-      out.push(`  leaks in ${f.leakTargets} of ${f.targets} targets  ${formatRate(f.medianSlopePerHour, f.unit)} median  ${f.kind}  ${stackLine(f.frames, f.labels)}`);
+      out.push(truncate(`  leaks in ${f.leakTargets} of ${f.targets} targets, ${formatRate(f.medianSlopePerHour, f.unit)} median, ${f.kind}: ${stackLine(f.frames, f.labels)}`, ctx.width));
     }
     out.push('');
   }
-  for (const n of res.notes) out.push(style.dim(n));
+  for (const n of res.notes) out.push(style.dim(wrap(n, ctx.width, '')));
   return out.join('\n').trimEnd() + '\n';
 }
 

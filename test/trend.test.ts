@@ -1,0 +1,240 @@
+import { readFileSync, mkdtempSync, mkdirSync, copyFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SELECTION } from '../src/analyze/select.js';
+import { TrendBuilder } from '../src/analyze/trend.js';
+import { Dict } from '../src/model/dict.js';
+import { frames, ProfileBuilder } from '../src/model/builder.js';
+import { cli, fixture } from './helpers/cli.js';
+
+interface Row { key: string; verdict: string; values: number[]; slopePerHour: number; frames: Array<{ function: string }>; labels: Record<string, string> }
+interface SeriesJ { target: string; kind: string; format: string; rows: Row[]; snapshots: unknown[]; restarts: unknown[]; total: { verdict: string } }
+interface TrendJ { series: SeriesJ[]; suspects: Array<{ target: string; bytesPerGoroutine: number; goroutine: { frames: Array<{ function: string }> }; heap: Array<{ frames: Array<{ function: string }> }>; hint: string }>; fleet: Array<{ leakTargets: number; targets: number; kind: string; frames: Array<{ function: string }> }>; projections: Array<{ target: string; hoursToLimit: number | null }> }
+
+const trend = (args: string[]): TrendJ => {
+  const r = cli(['trend', ...args, '-f', 'json', '-n', '0']);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as TrendJ;
+};
+const truth = (variant: string) => JSON.parse(readFileSync(fixture('series', variant, 'truth.json'), 'utf8')) as {
+  payloadProfileBytes: number;
+  rounds: Array<{ leakedGoroutines: number }>;
+};
+const has = (r: { frames: Array<{ function: string }> }, fn: string) => r.frames.some((f) => f.function === fn);
+const series = (j: TrendJ, kind: string) => j.series.find((s) => s.kind === kind)!;
+
+describe('trend on the Go fixture series', () => {
+  const leaky = trend([fixture('series', 'leaky')]);
+
+  it('leaky: the top goroutine rows are the leaked stack, verdict leak, with the true counts', () => {
+    const g = series(leaky, 'goroutine');
+    expect(g.format).toBe('proto');
+    expect(g.snapshots).toHaveLength(8);
+    const leakRows = g.rows.filter((r) => r.verdict === 'leak');
+    expect(leakRows.length).toBeGreaterThan(0);
+    expect(has(g.rows[0]!, 'main.handleMatch.func1')).toBe(true);
+    expect(g.rows[0]!.verdict).toBe('leak');
+    for (const r of leakRows) expect(has(r, 'main.handleMatch.func1')).toBe(true);
+    // the label variants add up to the program's own count of leaked goroutines, round by round
+    const summed = leakRows[0]!.values.map((_, i) => leakRows.reduce((a, r) => a + r.values[i]!, 0));
+    expect(summed).toEqual(truth('leaky').rounds.map((r) => r.leakedGoroutines));
+  });
+
+  it('leaky: the heap that grows with it is a leak; bytes per goroutine near the true size', () => {
+    const h = series(leaky, 'heap');
+    expect(h.rows[0]!.verdict).toBe('leak');
+    expect(has(h.rows[0]!, 'main.computeMatch')).toBe(true);
+    const s = leaky.suspects.find((x) => has(x.goroutine, 'main.handleMatch.func1'))!;
+    expect(s.heap.some((x) => has(x, 'main.computeMatch'))).toBe(true);
+    const want = truth('leaky').payloadProfileBytes; // 64 KiB per result as the heap profile accounts it
+    expect(Math.abs(s.bytesPerGoroutine - want) / want).toBeLessThan(0.1);
+    expect(s.hint).toMatch(/cancel\(\)/);
+  });
+
+  it('the warming cache is never a leak, in any series', () => {
+    for (const v of ['leaky', 'subtle', 'fixed']) {
+      const j = v === 'leaky' ? leaky : trend([fixture('series', v)]);
+      for (const s of j.series) {
+        for (const r of s.rows) {
+          if (has(r, 'main.(*routeCache).fill')) expect(r.verdict, `${v}: ${r.key}`).not.toBe('leak');
+        }
+      }
+    }
+  });
+
+  it('subtle: the slow leak is still found', () => {
+    const j = trend([fixture('series', 'subtle')]);
+    const g = series(j, 'goroutine');
+    expect(g.total.verdict).toBe('leak');
+    expect(g.rows.some((r) => r.verdict === 'leak' && has(r, 'main.handleMatch.func1'))).toBe(true);
+  });
+
+  it('fixed: no leak at all', () => {
+    const j = trend([fixture('series', 'fixed')]);
+    for (const s of j.series) for (const r of s.rows) expect(r.verdict, r.key).not.toBe('leak');
+    expect(j.suspects).toEqual([]);
+  });
+
+  it('fleet: one target per subdirectory; the leak is in 3 of 3 pods', () => {
+    const j = trend([fixture('series', 'fleet')]);
+    expect([...new Set(j.series.map((s) => s.target))]).toEqual(['pod-a', 'pod-b', 'pod-c']);
+    const g = j.fleet.find((f) => f.kind === 'goroutine' && has(f, 'main.handleMatch.func1'))!;
+    expect(g.leakTargets).toBe(3);
+    expect(g.targets).toBe(3);
+  });
+
+  it('--limit projects when the pod reaches it', () => {
+    const j = trend([fixture('series', 'leaky'), '--limit', '2GiB']);
+    const p = j.projections[0]!;
+    expect(p.hoursToLimit).toBeGreaterThan(0);
+    expect(p.hoursToLimit).toBeLessThan(24);
+  });
+});
+
+describe('text formats give the same trend as protobuf', () => {
+  const proto = series(trend([fixture('series', 'leaky')]), 'goroutine');
+  const leakTotal = (s: SeriesJ) => {
+    const rows = s.rows.filter((r) => has(r, 'main.handleMatch.func1'));
+    return rows[0]!.values.map((_, i) => rows.reduce((a, r) => a + r.values[i]!, 0));
+  };
+
+  for (const fmt of ['debug1', 'debug2']) {
+    it(`goroutine ${fmt}: same leak rows, same counts`, () => {
+      // text has no timestamp: order comes from the file mtime, so copy with mtimes in capture order
+      const dir = mkdtempSync(join(tmpdir(), `trend-${fmt}-`));
+      for (let i = 1; i <= 8; i++) {
+        const name = `goroutine-0${i}.${fmt}.txt`;
+        copyFileSync(fixture('series', 'leaky', name), join(dir, name));
+        utimesSync(join(dir, name), 1_700_000_000 + i * 3600, 1_700_000_000 + i * 3600);
+      }
+      const r = cli(['trend', dir, '-f', 'json', '-n', '0']);
+      expect(r.status).toBe(0);
+      const j = JSON.parse(r.stdout) as TrendJ & { notes: string[] };
+      const s = series(j, 'goroutine');
+      expect(s.format).toBe(fmt === 'debug1' ? 'goroutine-debug1' : 'goroutine-debug2');
+      expect(leakTotal(s)).toEqual(leakTotal(proto));
+      expect(s.rows[0]!.verdict).toBe('leak');
+      expect(j.notes.join('\n')).toMatch(/modification time/);
+    });
+  }
+
+  it('heap text: same leading stack and values as protobuf', () => {
+    const pj = series(trend([fixture('series', 'leaky')]), 'heap');
+    const dir = mkdtempSync(join(tmpdir(), 'trend-heaptext-'));
+    for (let i = 1; i <= 8; i++) {
+      const name = `heap-0${i}.debug1.txt`;
+      copyFileSync(fixture('series', 'leaky', name), join(dir, name));
+      utimesSync(join(dir, name), 1_700_000_000 + i * 3600, 1_700_000_000 + i * 3600);
+    }
+    const tj = series(trend([dir]), 'heap');
+    expect(tj.rows[0]!.key).toBe(pj.rows[0]!.key);
+    expect(tj.rows[0]!.values).toEqual(pj.rows[0]!.values);
+  });
+});
+
+describe('trend logic on in-memory series', () => {
+  const st = [{ type: 'goroutine', unit: 'count' }];
+  const heapTypes = [
+    { type: 'alloc_objects', unit: 'count' }, { type: 'alloc_space', unit: 'bytes' },
+    { type: 'inuse_objects', unit: 'count' }, { type: 'inuse_space', unit: 'bytes' },
+  ];
+  const H = 3_600_000_000_000n; // an hour in ns
+
+  it('three snapshots: insufficient-data, not a verdict', () => {
+    const dict = new Dict();
+    const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0 });
+    for (let i = 0; i < 3; i++) {
+      const b = new ProfileBuilder(dict, { source: `g${i}`, sampleTypes: st, timeNanos: BigInt(i) * H + 1n });
+      b.add(frames('runtime.gopark', 'main.leak'), [10 + i * 50]);
+      tb.add('t', b.build(), 0);
+    }
+    const r = tb.result();
+    expect(r.series[0]!.rows[0]!.verdict).toBe('insufficient-data');
+  });
+
+  it('orders snapshots by time_nanos, not by the order given', () => {
+    const dict = new Dict();
+    const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0 });
+    const order = [4, 0, 3, 1, 5, 2];
+    for (const i of order) {
+      const b = new ProfileBuilder(dict, { source: `g${i}`, sampleTypes: st, timeNanos: BigInt(i) * H + 1n });
+      b.add(frames('runtime.gopark', 'main.leak'), [10 + i * 7]);
+      tb.add('t', b.build(), 0);
+    }
+    const s = tb.result().series[0]!;
+    expect(s.snapshots.map((x) => x.source)).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    expect(s.rows[0]!.values).toEqual([10, 17, 24, 31, 38, 45]);
+    expect(s.rows[0]!.slopePerHour).toBeCloseTo(7, 9);
+    expect(s.rows[0]!.verdict).toBe('leak');
+  });
+
+  it('a restart (cumulative alloc total falls) splits the series and is reported', () => {
+    const dict = new Dict();
+    const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0 });
+    // process 1: 6 snapshots growing; process 2: 6 snapshots flat at a low level
+    for (let i = 0; i < 12; i++) {
+      const b = new ProfileBuilder(dict, { source: `h${String(i).padStart(2, '0')}`, sampleTypes: heapTypes, timeNanos: BigInt(i) * H + 1n });
+      const alloc = i < 6 ? (i + 1) * 1e8 : (i - 5) * 1e7;
+      const inuse = i < 6 ? 1e6 * (1 + i) : 1e6;
+      b.add(frames('main.grow'), [100, alloc, 10, inuse]);
+      tb.add('t', b.build(), 0);
+    }
+    const s = tb.result().series[0]!;
+    expect(s.restarts).toEqual([{ index: 6, before: 'h05', after: 'h06' }]);
+    expect(s.segmentStart).toBe(6);
+    expect(s.rows[0]!.verdict).toBe('stable');
+    expect(s.rows[0]!.values).toHaveLength(12);
+  });
+
+  it('alloc_space is analysed as a rate: steady allocation is not a leak', () => {
+    const dict = new Dict();
+    const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0, sampleType: 'alloc_space' });
+    for (let i = 0; i < 10; i++) {
+      const b = new ProfileBuilder(dict, { source: `h${i}`, sampleTypes: heapTypes, timeNanos: BigInt(i) * H + 1n });
+      b.add(frames('main.churn'), [100 * (i + 1), 1e9 * (i + 1), 1, 1000]);
+      tb.add('t', b.build(), 0);
+    }
+    const s = tb.result().series[0]!;
+    expect(s.asRate).toBe(true);
+    expect(s.sampleType.type).toBe('alloc_space');
+    expect(s.rows[0]!.verdict).not.toBe('leak');
+    expect(s.rows[0]!.slopePerHour).toBeCloseTo(0, 6); // the rate is constant: 1e9 per hour
+  });
+});
+
+describe('trend input handling', () => {
+  it('a file that is not a profile is an error naming it, unless --skip-unreadable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trend-bad-'));
+    mkdirSync(join(dir, 'pod'));
+    for (let i = 1; i <= 5; i++) copyFileSync(fixture('series', 'leaky', `goroutine-0${i}.pb.gz`), join(dir, 'pod', `goroutine-0${i}.pb.gz`));
+    writeFileSync(join(dir, 'pod', 'notes.txt'), 'hello');
+    writeFileSync(join(dir, 'pod', 'index.jsonl'), '{}\n');
+    const bad = cli(['trend', dir]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^pprof-diff: error: .*notes\.txt: /);
+    const ok = cli(['trend', dir, '--skip-unreadable', '-f', 'json']);
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toMatch(/warning: skipped .*notes\.txt/);
+    expect(JSON.parse(ok.stdout).series[0].snapshots).toHaveLength(5);
+  });
+
+  it('an empty directory is an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trend-empty-'));
+    const r = cli(['trend', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/holds no profiles/);
+  });
+
+  it('table output has sparklines and verdicts', () => {
+    const r = cli(['trend', fixture('series', 'leaky')], { env: { NO_COLOR: '1', COLUMNS: '80' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/leak .*[▁▂▃▄▅▆▇█]{8}/);
+    expect(r.stdout).toMatch(/Suspects/);
+    for (const line of r.stdout.split('\n')) {
+      if (/^\s+(leak|growing|plateau|stable)\s/.test(line)) expect([...line].length).toBeLessThanOrEqual(80);
+    }
+  });
+});
