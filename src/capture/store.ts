@@ -10,7 +10,7 @@
  * power cut. The manifest line is appended only after the file is in place,
  * so every `ok` line names a complete file.
  */
-import { closeSync, openSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors/index.js';
@@ -222,17 +222,5 @@ export class Store {
       }
       this.temps.delete(t);
     }
-  }
-}
-
-/** True when `dir` can take a new file (used by tests and the command's preflight). */
-export function canCreateIn(dir: string): boolean {
-  const probe = join(dir, `.probe.${process.pid}-0.tmp`);
-  try {
-    closeSync(openSync(probe, 'wx'));
-    unlinkSync(probe);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -135,7 +135,10 @@ export function planTargets(args: readonly string[], o: PlanOptions): Target[] {
     const scheme = arg.indexOf('://');
     let name: string | null = null;
     let rest = arg;
-    if (eq > 0 && (scheme < 0 || eq < scheme)) {
+    // `name=url`, told apart from a scheme-less URL with a query
+    // (`host:6060/debug/pprof/goroutine?debug=2`) by where the `=` is.
+    const named = eq > 0 && (scheme >= 0 ? eq < scheme : !/[/:?]/.test(arg.slice(0, eq)));
+    if (named) {
       name = arg.slice(0, eq);
       rest = arg.slice(eq + 1);
       if (!SAFE_NAME.test(name)) {

@@ -133,5 +133,12 @@ export async function main(argv: readonly string[], io: Io = nodeIo()): Promise<
 
 /** The bin entry: sets process.exitCode (never process.exit) so piped output is not cut. */
 export async function run(): Promise<void> {
+  // A reader that goes away (`| head`) is not an error of ours: stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw e;
+    });
+  }
   process.exitCode = await main(process.argv.slice(2));
 }

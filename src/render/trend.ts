@@ -94,12 +94,18 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
       if (ctx.width >= 110) {
         out.push(indent(renderTable(head, rows, aligns, ctx.width - 2, style).trimEnd()));
       } else {
-        // Narrow terminal: each stack on its own line under its numbers.
-        const numbers = renderTable([...head.slice(0, -1), ''], rows.map((r) => [...r.slice(0, -1), '']), aligns, ctx.width - 2, style).trimEnd().split('\n');
+        // Narrow terminal: each stack on its own line under its numbers,
+        // its labels at the end of the numbers.
+        const labelText = (l: Readonly<Record<string, string>>) => {
+          const ks = Object.keys(l);
+          return ks.length === 0 ? '' : `{${ks.map((k) => `${k}=${l[k]}`).join(', ')}}`;
+        };
+        const numbers = renderTable([...head.slice(0, -1), ''], rows.map((r, i) => [...r.slice(0, -1), labelText(s.rows[i]!.labels)]), aligns, ctx.width - 2, style).trimEnd().split('\n');
         const lines = [numbers[0]!, numbers[1]!];
-        rows.forEach((r, i) => {
+        s.rows.forEach((r, i) => {
           lines.push(numbers[i + 2]!);
-          lines.push(`         ${truncate(r[r.length - 1]!, ctx.width - 11)}`);
+          const stack = ctx.granularity === 'stack' ? stackLine(r.frames, {}) : describe(s, r, ctx.granularity);
+          lines.push(`         ${truncate(stack, ctx.width - 11)}`);
         });
         out.push(indent(lines.join('\n')));
       }
