@@ -97,7 +97,7 @@ export class Accumulator {
   fold(p: Profile, typeIndex: number, col: number, o: FoldOptions = {}): FoldStats {
     const scale = o.scale ?? 1;
     const onSample = o.onSample;
-    const minWaitMinutes = o.minWaitMinutes ?? 0;
+    const minWaitMinutes = o.minWaitMinutes ?? this.selector.sel.minWaitMinutes ?? 0;
     const form = o.stackForm ?? null;
     // A text form hides runtime frames the protobuf keeps, and debug=2 has
     // no labels: to compare across formats, key every profile the coarser way.

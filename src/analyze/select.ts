@@ -22,6 +22,8 @@ export interface Selection {
   readonly tags: readonly TagFilter[];
   /** Keep the profiler's own goroutine in goroutine profiles. */
   readonly keepProfiler: boolean;
+  /** `?debug=2` dumps: count only goroutines blocked at least this many minutes (0: all). */
+  readonly minWaitMinutes?: number;
 }
 
 export const DEFAULT_SELECTION: Selection = {

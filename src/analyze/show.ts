@@ -10,6 +10,8 @@ export interface ShowRow {
   readonly labels: Labels;
   readonly flat: number;
   readonly cum?: number;
+  /** `?debug=2` dumps: wait states and minutes blocked of the stack's goroutines. */
+  readonly goroutines?: { states: Record<string, number>; minWait: number; medianWait: number; maxWait: number };
 }
 
 export interface ShowResult {
@@ -43,14 +45,37 @@ export interface ShowOptions {
 export function showProfile(p: Profile, opts: ShowOptions): ShowResult {
   const ti = sampleTypeIndexFor(p, opts.sampleType);
   const acc = new Accumulator(p.dict, opts.selection, 1);
-  const st = acc.fold(p, ti, 0);
+  const waits = new Map<number, { states: Record<string, number>; minutes: number[] }>();
+  const minWait = opts.selection.minWaitMinutes ?? 0;
+  const details = p.goroutines;
+  const st = acc.fold(p, ti, 0, details === undefined ? {} : {
+    onSample: (row, i) => {
+      const d = details[i];
+      if (d === undefined) return;
+      let w = waits.get(row);
+      if (w === undefined) {
+        w = { states: {}, minutes: [] };
+        waits.set(row, w);
+      }
+      d.waitMinutes.forEach((m) => {
+        if (m >= minWait) w!.minutes.push(m);
+      });
+      for (const [state, n] of Object.entries(d.states)) w.states[state] = (w.states[state] ?? 0) + n;
+    },
+  });
   const rows: ShowRow[] = [];
   for (let r = 0; r < acc.rowCount; r++) {
     const flat = acc.flat[0]![r]!;
     const cum = acc.cum?.[0]![r];
     if (flat === 0 && (cum === undefined || cum === 0)) continue;
     const d = acc.describe(r);
-    rows.push({ key: rowKey(d.frames, d.labels, opts.selection.granularity), frames: d.frames, labels: d.labels, flat, ...(cum !== undefined ? { cum } : {}) });
+    const w = waits.get(r);
+    let g: ShowRow['goroutines'];
+    if (w !== undefined && w.minutes.length > 0) {
+      const m = [...w.minutes].sort((a, b) => a - b);
+      g = { states: w.states, minWait: m[0]!, medianWait: m.length % 2 ? m[(m.length - 1) / 2]! : (m[m.length / 2 - 1]! + m[m.length / 2]!) / 2, maxWait: m[m.length - 1]! };
+    }
+    rows.push({ key: rowKey(d.frames, d.labels, opts.selection.granularity), frames: d.frames, labels: d.labels, flat, ...(cum !== undefined ? { cum } : {}), ...(g ? { goroutines: g } : {}) });
   }
   const byCum = opts.sortByCum === true && acc.cum !== null;
   const v = (r: ShowRow): number => (byCum ? r.cum! : r.flat);

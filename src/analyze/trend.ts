@@ -360,7 +360,7 @@ export class TrendBuilder {
     return {
       survivingGoroutines: surviving,
       maxWaitMinutes: waits.length ? waits[waits.length - 1]! : 0,
-      medianWaitMinutes: waits.length ? waits[Math.floor(waits.length / 2)]! : 0,
+      medianWaitMinutes: waits.length === 0 ? 0 : waits.length % 2 ? waits[(waits.length - 1) / 2]! : (waits[waits.length / 2 - 1]! + waits[waits.length / 2]!) / 2,
     };
   }
 

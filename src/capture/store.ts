@@ -102,9 +102,9 @@ export class Store {
   }
 
   /**
-   * Creates the directories and the manifest (so that an unwritable --out
-   * fails before the first request), and removes temporary files that a
-   * killed capture left behind. Returns how many were removed.
+   * Creates the output directory and the manifest (so that an unwritable
+   * --out fails before the first request), and removes temporary files that
+   * a killed capture left behind. Returns how many were removed.
    */
   async init(targets: readonly string[]): Promise<number> {
     try {
@@ -118,20 +118,21 @@ export class Store {
     } catch (e) {
       throw storeError(e, this.manifestPath, 'write the manifest');
     }
+    // Target directories are made when their first snapshot lands, so a
+    // target that never answers leaves no empty directory for trend.
     let removed = 0;
     for (const t of targets) {
-      const d = join(this.dir, t);
+      let names: string[];
       try {
-        await fs.mkdir(d, { recursive: true });
-        await fs.access(d, fs.constants.W_OK);
-      } catch (e) {
-        throw storeError(e, d, 'create the target directory');
+        names = await fs.readdir(join(this.dir, t));
+      } catch {
+        continue;
       }
-      for (const f of await fs.readdir(d)) {
+      for (const f of names) {
         const m = TEMP.exec(f);
         // Another capture writing into the same directory keeps its own.
         if (m !== null && !pidAlive(Number(m[1]))) {
-          await fs.unlink(join(d, f)).catch(() => {});
+          await fs.unlink(join(this.dir, t, f)).catch(() => {});
           removed++;
         }
       }
@@ -150,6 +151,8 @@ export class Store {
     this.temps.add(tmp);
     let final = '';
     try {
+      // A new target directory's own entry must survive a power cut too.
+      if ((await fs.mkdir(d, { recursive: true })) !== undefined) await fsyncDir(this.dir);
       const fh = await fs.open(tmp, 'wx', 0o644);
       try {
         await fh.writeFile(bytes);

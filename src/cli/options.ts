@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { GRANULARITIES, type Granularity, type Selection, type TagFilter } from '../analyze/select.js';
 import { UsageError } from '../errors/index.js';
 import { DEFAULT_MAX_DECOMPRESSED } from '../decode/index.js';
-import { parseSize } from '../model/units.js';
+import { parseDuration, parseSize } from '../model/units.js';
 import { makeStyle, useColor, type Style } from '../render/style.js';
 import type { Io } from './io.js';
 
@@ -22,6 +22,7 @@ export function addSelectionOptions(cmd: Command, { granularity = true } = {}): 
     .option('--hide <regex>', 'remove matching frames from stacks (repeatable)', collect)
     .option('--tag <key=regex>', 'keep only samples whose label <key> matches <regex> (repeatable)', collect)
     .option('--keep-profiler', "keep the profiler's own goroutine in goroutine profiles")
+    .option('--min-wait <duration>', 'goroutine ?debug=2 dumps: count only goroutines blocked at least this long (e.g. 30m)')
     .option('--max-decompressed <size>', 'refuse gzip streams that inflate past this size', '1GiB');
 }
 
@@ -42,6 +43,7 @@ export interface RawSelectionOptions {
   tag?: string[];
   keepProfiler?: boolean;
   maxDecompressed?: string;
+  minWait?: string;
 }
 
 export function regex(src: string, option: string): RegExp {
@@ -65,7 +67,15 @@ export function toSelection(o: RawSelectionOptions): Selection {
     hide: (o.hide ?? []).map((r) => regex(r, '--hide')),
     tags,
     keepProfiler: o.keepProfiler === true,
+    minWaitMinutes: minWaitOption(o.minWait),
   };
+}
+
+function minWaitOption(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const ms = parseDuration(v);
+  if (ms === null) throw new UsageError(`invalid --min-wait ${JSON.stringify(v)}`, { hint: 'e.g. --min-wait 30m, --min-wait 2h' });
+  return ms / 60_000;
 }
 
 export function sizeOption(v: string, option: string): number {

@@ -11,6 +11,13 @@ function describe(res: ShowResult, r: ShowResult['rows'][number]): string {
   return res.granularity === 'stack' ? stackLine(r.frames, r.labels) : nodeLine(r.frames[0]!, res.granularity);
 }
 
+function waitCells(r: ShowResult['rows'][number]): string[] {
+  const g = r.goroutines;
+  if (g === undefined) return ['', ''];
+  const states = Object.entries(g.states).sort((a, b) => b[1] - a[1]).map(([s]) => s);
+  return [states.slice(0, 2).join(', ') + (states.length > 2 ? ', …' : ''), `${g.minWait}/${g.medianWait}/${g.maxWait}m`];
+}
+
 export function renderShowTable(res: ShowResult, ctx: RenderContext): string {
   const { style } = ctx;
   const out: string[] = [];
@@ -24,11 +31,13 @@ export function renderShowTable(res: ShowResult, ctx: RenderContext): string {
   if (res.rows.length === 0) out.push('no samples');
   else {
     const cum = res.granularity !== 'stack';
-    const head = cum ? ['flat', 'flat%', 'cum', 'cum%', res.granularity] : [res.sampleType.type, '%', 'stack (leaf first)'];
+    const waits = !cum && res.rows.some((r) => r.goroutines !== undefined);
+    const head = cum ? ['flat', 'flat%', 'cum', 'cum%', res.granularity]
+      : [res.sampleType.type, '%', ...(waits ? ['state', 'waited min/med/max'] : []), 'stack (leaf first)'];
     const rows = res.rows.map((r) => (cum
       ? [formatValue(r.flat, unit), pct(r.flat, res.total), formatValue(r.cum!, unit), pct(r.cum!, res.total), describe(res, r)]
-      : [formatValue(r.flat, unit), pct(r.flat, res.total), describe(res, r)]));
-    out.push(renderTable(head, rows, head.map((_, i) => (i === head.length - 1 ? 'left' : 'right')), ctx.width, style).trimEnd());
+      : [formatValue(r.flat, unit), pct(r.flat, res.total), ...(waits ? waitCells(r) : []), describe(res, r)]));
+    out.push(renderTable(head, rows, head.map((h, i) => (i === head.length - 1 || h === 'state' ? 'left' : 'right')), ctx.width, style).trimEnd());
   }
   out.push('');
   const noun = res.granularity === 'stack' ? 'stacks' : `${res.granularity}s`;
@@ -61,6 +70,7 @@ export function showJson(res: ShowResult): unknown {
       labels: r.labels,
       flat: r.flat,
       ...(r.cum !== undefined ? { cum: r.cum } : {}),
+      ...(r.goroutines !== undefined ? { goroutines: r.goroutines } : {}),
     })),
   };
 }

@@ -10,7 +10,6 @@ export function addTrendOptions(cmd: Command): Command {
     .option('--min-rate <rate>', 'slowest growth called a leak, e.g. 10/h, 1MiB/d (default: 5 goroutines or 256 KiB over the series)')
     .option('--alpha <p>', 'significance level of the trend test', '0.05')
     .option('--limit <size>', 'memory limit (e.g. 2GiB) to project when inuse_space reaches it')
-    .option('--min-wait <duration>', 'debug=2 dumps: count only goroutines blocked at least this long (e.g. 30m)')
     .option('--input-format <format>', 'where a target has several formats, use this one: proto, debug1, debug2, heap-text')
     .option('--skip-unreadable', 'leave out files that are not profiles instead of failing');
 }

@@ -2,7 +2,7 @@ import { TrendBuilder, type TrendResult } from '../../analyze/trend.js';
 import { InputError, UsageError } from '../../errors/index.js';
 import { Dict } from '../../model/dict.js';
 import type { SourceFormat } from '../../model/profile.js';
-import { parseDuration, parseSize } from '../../model/units.js';
+import { parseSize } from '../../model/units.js';
 import { renderTrendMarkdown, renderTrendTable, trendJson } from '../../render/trend.js';
 import { discoverTargets } from '../discover.js';
 import type { Io } from '../io.js';
@@ -18,7 +18,6 @@ export interface TrendCommandOptions extends RawSelectionOptions, RawOutputOptio
   limit?: string;
   alpha?: string;
   skipUnreadable?: boolean;
-  minWait?: string;
   inputFormat?: string;
 }
 
@@ -60,12 +59,7 @@ export async function runTrend(io: Io, paths: readonly string[], o: TrendCommand
     alpha = Number(o.alpha);
     if (!(alpha > 0 && alpha < 1)) throw new UsageError(`invalid --alpha ${JSON.stringify(o.alpha)}: expected a number between 0 and 1, e.g. 0.01`);
   }
-  let minWaitMinutes = 0;
-  if (o.minWait !== undefined) {
-    const ms = parseDuration(o.minWait);
-    if (ms === null) throw new UsageError(`invalid --min-wait ${JSON.stringify(o.minWait)}`, { hint: 'e.g. --min-wait 30m, --min-wait 2h' });
-    minWaitMinutes = ms / 60_000;
-  }
+  const minWaitMinutes = selection.minWaitMinutes ?? 0;
   let inputFormat: SourceFormat | undefined;
   if (o.inputFormat !== undefined) {
     inputFormat = INPUT_FORMATS[o.inputFormat];
@@ -102,9 +96,6 @@ export async function runTrend(io: Io, paths: readonly string[], o: TrendCommand
     }
   }
   if (loaded === 0) throw new InputError('no readable profiles', { subject: paths.join(' '), hint: 'point at directories of snapshots written by `pprof-diff capture`' });
-  if (minWaitMinutes > 0) {
-    // --min-wait only means something for debug=2 dumps
-  }
   return { result: builder.result(), skipped };
 }
 
