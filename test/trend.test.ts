@@ -54,7 +54,7 @@ describe('trend on the Go fixture series', () => {
   });
 
   it('the warming cache is never a leak, in any series', () => {
-    for (const v of ['leaky', 'subtle', 'fixed']) {
+    for (const v of ['leaky', 'subtle', 'fixed', 'fleet']) {
       const j = v === 'leaky' ? leaky : trend([fixture('series', v)]);
       for (const s of j.series) {
         for (const r of s.rows) {
@@ -219,6 +219,12 @@ describe('trend input handling', () => {
     expect(ok.status).toBe(0);
     expect(ok.stderr).toMatch(/warning: skipped .*notes\.txt/);
     expect(JSON.parse(ok.stdout).series[0].snapshots).toHaveLength(5);
+  });
+
+  it('an unknown --sample-type is a usage error', () => {
+    const r = cli(['trend', fixture('series', 'leaky'), '-t', 'cpu']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^pprof-diff: error: unknown sample type "cpu"/);
   });
 
   it('an empty directory is an error', () => {

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors/index.js';
 import type { Dict, Frame, Labels } from '../model/dict.js';
 import { sampleTypeIndex, total, type Profile, type ProfileKind, type SourceFormat, type ValueType } from '../model/profile.js';
 import { Accumulator } from './accumulate.js';
@@ -237,6 +238,11 @@ export class TrendBuilder {
   }
 
   result(): TrendResult {
+    const want = this.opts.sampleType;
+    if (want !== undefined && ![...this.series.values()].some((s) => s.sampleType.type === want)) {
+      const have = [...new Set([...this.series.values()].map((s) => s.sampleType.type))];
+      throw new UsageError(`unknown sample type "${want}": no profile in the series has it`, { hint: `the series have: ${have.join(', ')}` });
+    }
     const series: Series[] = [];
     // One format per target and kind: the same moments are often captured
     // in several forms (protobuf and text), which must not be mixed.

@@ -6,6 +6,7 @@
  * request (SIGINT/SIGTERM, as an AbortSignal) cuts off requests and waits,
  * never a file being written; a disk failure stops everything (fatal).
  */
+import { setMaxListeners } from 'node:events';
 import { AbortedError, FetchError, fetchBytes } from './http.js';
 import { backoffMs, compactTimestamp, nextSlot } from './schedule.js';
 import { StoreError, type ManifestRecord, type Store } from './store.js';
@@ -92,6 +93,8 @@ const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1
 export async function runLoop(o: LoopOptions, store: Store, report: Reporter, stop: AbortSignal, clock: Clock = systemClock): Promise<LoopResult> {
   // Requests and backoff waits end on a stop request or on a fatal error.
   const halt = new AbortController();
+  // One listener per request or backoff in flight: as many as captures in a round.
+  setMaxListeners(0, halt.signal);
   const onStop = (): void => halt.abort();
   stop.addEventListener('abort', onStop, { once: true });
   if (stop.aborted) halt.abort();

@@ -76,6 +76,7 @@ export function parseProfileName(p: string): { name: string; debug: number } {
   if (name === 'trace' || name === 'cmdline' || name === 'symbol') {
     throw new UsageError(`/debug/pprof/${name} is not a pprof profile`, { hint: 'capture heap, allocs, goroutine, goroutine-debug2, block, mutex, threadcreate or profile' });
   }
+  expectationFor(name, debug); // throws for text forms that cannot be validated
   return { name, debug };
 }
 
