@@ -10,6 +10,8 @@ import { Selector, type Granularity, type Selection } from './select.js';
  * id of the name; at line granularity the frame id (function, file, line).
  */
 const LABEL_BITS = 2 ** 21;
+/** Keys of labelled stacks start here, above every dense key. */
+const LABELLED = 2 ** 30;
 
 export interface FoldStats {
   /** Sum of the folded sample type over the samples kept by the selection. */
@@ -66,14 +68,33 @@ export class Accumulator {
     return this.keys.length;
   }
 
+  /** Rows of small keys (stack ids without labels, name and frame ids) by key: no hashing. */
+  private denseRows = new Int32Array(0);
+
   private row(key: number): number {
-    let r = this.index.get(key);
-    if (r === undefined) {
-      r = this.keys.length;
-      if (r === this.capacity) this.grow();
-      this.keys.push(key);
-      this.index.set(key, r);
+    if (key < 0x40000000) {
+      if (key >= this.denseRows.length) {
+        const g = new Int32Array(Math.max(key + 1, this.denseRows.length * 2, 1024)).fill(-1);
+        g.set(this.denseRows);
+        this.denseRows = g;
+      }
+      const r = this.denseRows[key]!;
+      if (r >= 0) return r;
+      const nr = this.newRow(key);
+      this.denseRows[key] = nr;
+      return nr;
     }
+    const r = this.index.get(key);
+    if (r !== undefined) return r;
+    const nr = this.newRow(key);
+    this.index.set(key, nr);
+    return nr;
+  }
+
+  private newRow(key: number): number {
+    const r = this.keys.length;
+    if (r === this.capacity) this.grow();
+    this.keys.push(key);
     return r;
   }
 
@@ -132,7 +153,7 @@ export class Accumulator {
         if (v === 0) continue;
         total += v;
         if (lab >= LABEL_BITS) throw new InternalError('too many distinct label sets');
-        const r = this.row(s * LABEL_BITS + lab);
+        const r = this.row(lab === 0 ? s : LABELLED + s * LABEL_BITS + lab);
         const fc = flat[col]!; // re-read: row() may have grown the columns
         fc[r] = fc[r]! + v;
         if (onSample) onSample(r, i);
@@ -194,8 +215,9 @@ export class Accumulator {
     const d = this.dict;
     switch (this.granularity) {
       case 'stack': {
-        const labelId = key % LABEL_BITS;
-        const stackId = (key - labelId) / LABEL_BITS;
+        if (key < LABELLED) return { frames: d.frames(key), labels: d.labels(0), stackId: key };
+        const labelId = (key - LABELLED) % LABEL_BITS;
+        const stackId = (key - LABELLED - labelId) / LABEL_BITS;
         return { frames: d.frames(stackId), labels: d.labels(labelId), stackId };
       }
       case 'function':

@@ -120,29 +120,59 @@ export function diffProfiles(base: Profile, head: Profile, opts: DiffOptions): D
   const stackForm = base.kind === 'goroutine' ? commonStackForm([base.format, head.format]) : null;
   const bs = acc.fold(base, bi, 0, { stackForm });
   const hs = acc.fold(head, hi, 1, { scale, stackForm });
-  const rows: DiffRow[] = [];
   const byCum = opts.sortByCum === true && acc.cum !== null;
   const minDelta = opts.minDelta ?? 0;
-  for (let r = 0; r < acc.rowCount; r++) {
-    const b = acc.flat[0]![r]!;
-    const h = acc.flat[1]![r]!;
-    const d = h - b;
-    let cum: CumValues | undefined;
-    if (acc.cum !== null) {
-      const cb = acc.cum[0]![r]!;
-      const ch = acc.cum[1]![r]!;
-      cum = { base: cb, head: ch, delta: ch - cb };
-      if (d === 0 && cum.delta === 0) continue;
-    } else if (d === 0) continue;
-    const desc = acc.describe(r);
-    rows.push({ key: rowKey(desc.frames, desc.labels, sel.granularity), frames: desc.frames, labels: desc.labels, base: b, head: h, delta: d, ...(cum ? { cum } : {}) });
+  const top = opts.top ?? 0;
+  // Rank on numbers first and build row objects (frames, keys) only for the
+  // rows that can make the cut: a diff of two 200k-stack profiles changes
+  // most stacks, and describing them all would dominate the run.
+  const n = acc.rowCount;
+  const f0 = acc.flat[0]!;
+  const f1 = acc.flat[1]!;
+  const c0 = acc.cum?.[0];
+  const c1 = acc.cum?.[1];
+  const ids = new Int32Array(n);
+  const sortVal = new Float64Array(n);
+  let changedRows = 0;
+  let m = 0;
+  let maxAbs = 0;
+  for (let r = 0; r < n; r++) {
+    const d = f1[r]! - f0[r]!;
+    const dc = c0 !== undefined ? c1![r]! - c0[r]! : d;
+    if (d === 0 && dc === 0) continue;
+    changedRows++;
+    const v = byCum ? dc : d;
+    if (minDelta > 0 && Math.abs(v) < minDelta) continue;
+    ids[m] = r;
+    sortVal[m++] = v;
+    if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
   }
-  const changedRows = rows.length;
+  // One number whose ascending order is the ranking: growth (largest
+  // first), then shrinkage (most negative first), then unchanged.
+  const offset = 2 * maxAbs + 1;
+  const score = (v: number): number => (v > 0 ? -v : offset + v);
+  let candidates = ids.subarray(0, m);
+  if (top > 0 && m > top) {
+    const scores = new Float64Array(m);
+    for (let i = 0; i < m; i++) scores[i] = score(sortVal[i]!);
+    const sorted = scores.slice().sort();
+    const cut = sorted[top - 1]!; // rows tied with the last place stay in for the key tie-break
+    const keep: number[] = [];
+    for (let i = 0; i < m; i++) if (scores[i]! <= cut) keep.push(ids[i]!);
+    candidates = Int32Array.from(keep);
+  }
+  const rows: DiffRow[] = [];
+  for (const r of candidates) {
+    const b = f0[r]!;
+    const h = f1[r]!;
+    const desc = acc.describe(r);
+    const cum = c0 !== undefined ? { base: c0[r]!, head: c1![r]!, delta: c1![r]! - c0[r]! } : undefined;
+    rows.push({ key: rowKey(desc.frames, desc.labels, sel.granularity), frames: desc.frames, labels: desc.labels, base: b, head: h, delta: h - b, ...(cum ? { cum } : {}) });
+  }
   const sortKey = (row: DiffRow): number => (byCum ? row.cum!.delta : row.delta);
   rows.sort((a, c) => rankCompare({ delta: sortKey(a), key: a.key }, { delta: sortKey(c), key: c.key })
     || (a.cum && c.cum ? Math.abs(c.cum.delta) - Math.abs(a.cum.delta) : 0));
-  let kept = minDelta > 0 ? rows.filter((r) => Math.abs(sortKey(r)) >= minDelta) : rows;
-  if ((opts.top ?? 0) > 0) kept = kept.slice(0, opts.top);
+  const kept = top > 0 ? rows.slice(0, top) : rows;
   return {
     sampleType: base.sampleTypes[bi]!,
     granularity: sel.granularity,

@@ -128,7 +128,7 @@ export class Selector {
       else if (hidden > 0) {
         const kept: number[] = [];
         for (let i = 0; i < frames.length; i++) if (!(this.flags(frames[i]!) & 8)) kept.push(frames[i]!);
-        result = this.dict.internStack(kept, kept.length);
+        result = this.dict.internStack(Uint32Array.from(kept), kept.length);
       }
     }
     this.stackMemo[stackId] = result === DROP ? 1 : result + 2;

@@ -7,7 +7,6 @@ import type { Selection } from './select.js';
 import { classify, detectRestarts, splitAt, theilSen, type Classification, type Verdict } from './stats.js';
 
 const HOUR_MS = 3_600_000;
-const LABEL_BITS = 2 ** 21;
 
 export interface TrendOptions {
   readonly selection: Selection;
@@ -544,4 +543,3 @@ function causeHint(frames: readonly Frame[], heap: Series | undefined): string |
   return `parked in ${where} in ${start} and never woken: look for a channel or context.Done() nobody closes`;
 }
 
-export { LABEL_BITS as _LABEL_BITS };

@@ -1,7 +1,7 @@
 /**
- * The capture loop. Each round fetches every target concurrently (each
- * target's profiles one after another, so a service is asked for one
- * profile at a time); a capture is retried with backoff, then recorded as
+ * The capture loop. Each round fetches every profile of every target
+ * concurrently, so a dead or slow target costs a round one retry chain,
+ * not one per profile; a capture is retried with backoff, then recorded as
  * lost, and the loop goes on. Rounds start on a fixed schedule. A stop
  * request (SIGINT/SIGTERM, as an AbortSignal) cuts off requests and waits,
  * never a file being written; a disk failure stops everything (fatal).
@@ -114,7 +114,7 @@ export async function runLoop(o: LoopOptions, store: Store, report: Reporter, st
       started = clock.wall();
       let bytes: Uint8Array | null = null;
       try {
-        bytes = await fetchBytes(spec.url, { timeoutMs: o.timeoutMs, signal: halt.signal });
+        bytes = await fetchBytes(spec.url, { timeoutMs: o.timeoutMs + spec.holdMs, signal: halt.signal });
       } catch (e) {
         if (e instanceof AbortedError) return null;
         error = e instanceof FetchError ? e.message : `request failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -148,29 +148,26 @@ export async function runLoop(o: LoopOptions, store: Store, report: Reporter, st
     return rec;
   }
 
-  async function captureTarget(t: Target, round: number, stamp: string, stats: RoundStats): Promise<void> {
-    for (const spec of t.captures) {
-      if (halt.signal.aborted) {
+  async function captureSpec(t: Target, spec: CaptureSpec, round: number, stamp: string, stats: RoundStats): Promise<void> {
+    if (halt.signal.aborted) {
+      result.abandoned.push({ target: t.name, profile: spec.profile });
+      return;
+    }
+    try {
+      const rec = await captureOne(t, spec, round, stamp);
+      if (rec === null) {
         result.abandoned.push({ target: t.name, profile: spec.profile });
-        continue;
-      }
-      try {
-        const rec = await captureOne(t, spec, round, stamp);
-        if (rec === null) {
-          result.abandoned.push({ target: t.name, profile: spec.profile });
-          continue;
-        }
-        if (rec.status === 'ok') {
-          stats.landed++;
-          stats.bytes += rec.bytes ?? 0;
-        } else stats.lost.push(rec);
-        report.captured(rec);
-      } catch (e) {
-        // The disk failed: nothing more can land. Stop every target.
-        if (result.fatal === null) result.fatal = e instanceof StoreError ? e : new StoreError(`cannot write: ${String(e)}`);
-        halt.abort();
         return;
       }
+      if (rec.status === 'ok') {
+        stats.landed++;
+        stats.bytes += rec.bytes ?? 0;
+      } else stats.lost.push(rec);
+      report.captured(rec);
+    } catch (e) {
+      // The disk failed: nothing more can land. Stop every capture.
+      if (result.fatal === null) result.fatal = e instanceof StoreError ? e : new StoreError(`cannot write: ${String(e)}`);
+      halt.abort();
     }
   }
 
@@ -185,7 +182,7 @@ export async function runLoop(o: LoopOptions, store: Store, report: Reporter, st
       const stamp = compactTimestamp(slotWall, o.millis);
       const started = clock.mono();
       const stats: RoundStats = { round, landed: 0, lost: [], bytes: 0, durationMs: 0 };
-      await Promise.all(o.targets.map((t) => captureTarget(t, round, stamp, stats)));
+      await Promise.all(o.targets.flatMap((t) => t.captures.map((spec) => captureSpec(t, spec, round, stamp, stats))));
       stats.durationMs = clock.mono() - started;
       result.landed += stats.landed;
       result.lost.push(...stats.lost);

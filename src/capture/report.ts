@@ -127,7 +127,7 @@ export class TtyReporter implements Reporter {
   }
 
   private draw(): void {
-    this.out.write(`\r\x1b[K${progressLine(this.state, this.now(), this.out.columns ?? 80)}`);
+    this.out.write(`\r\x1b[K${progressLine(this.state, this.now(), this.out.columns || 80)}`);
   }
 
   /** Prints a permanent line above the status line. */

@@ -185,7 +185,7 @@ export class Store {
     } catch (e) {
       await fs.unlink(tmp).catch(() => {});
       this.temps.delete(tmp);
-      throw storeError(e, final === '' ? tmp : join(d, final), `write the snapshot`);
+      throw storeError(e, join(d, final === '' ? snapshotName(profile, stamp, text, 0, gzip) : final), 'write the snapshot');
     }
     return `${target}/${final}`;
   }

@@ -23,6 +23,12 @@ export interface CaptureSpec {
   /** `.pb.gz` for Go's (gzipped) protobuf, `.txt` for `?debug=N` text. */
   readonly text: boolean;
   readonly expect: Expectation;
+  /**
+   * How long the endpoint itself takes before answering, added to
+   * --timeout: `?seconds=N` (delta and CPU profiles), and the CPU profile's
+   * default of 30 s.
+   */
+  readonly holdMs: number;
 }
 
 export interface Target {
@@ -115,6 +121,12 @@ function parseUrl(s: string, arg: string): URL {
   return u;
 }
 
+function holdMs(u: URL, profile: string): number {
+  const s = Number(u.searchParams.get('seconds'));
+  if (u.searchParams.has('seconds') && Number.isFinite(s) && s > 0) return s * 1000;
+  return profile === 'profile' ? 30_000 : 0;
+}
+
 export interface PlanOptions {
   profiles: readonly string[];
   /** Ask for a GC before heap snapshots (`heap?gc=1`). */
@@ -158,7 +170,7 @@ export function planTargets(args: readonly string[], o: PlanOptions): Target[] {
         pu.pathname = basePath + prof;
         if (debug > 0) pu.searchParams.set('debug', String(debug));
         if (o.gc && prof === 'heap') pu.searchParams.set('gc', '1');
-        specs.push({ profile: p, url: pu.href, text: debug > 0, expect: expectationFor(prof, debug) });
+        specs.push({ profile: p, url: pu.href, text: debug > 0, expect: expectationFor(prof, debug), holdMs: holdMs(pu, prof) });
       }
     } else {
       const segs = path.split('/').filter((s) => s !== '');
@@ -170,7 +182,7 @@ export function planTargets(args: readonly string[], o: PlanOptions): Target[] {
       parseProfileName(label);
       const pu = new URL(u.href);
       if (o.gc && prof === 'heap' && !pu.searchParams.has('gc')) pu.searchParams.set('gc', '1');
-      specs.push({ profile: label, url: pu.href, text: debug > 0, expect: expectationFor(prof, debug) });
+      specs.push({ profile: label, url: pu.href, text: debug > 0, expect: expectationFor(prof, debug), holdMs: holdMs(pu, prof) });
     }
     const dir = name ?? deriveName(u);
     const list = byName.get(dir) ?? [];

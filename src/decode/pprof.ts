@@ -76,6 +76,10 @@ class IdIndex {
     }
   }
 
+  denseArray(): Int32Array | null {
+    return this.dense;
+  }
+
   get(id: number): number {
     if (this.dense !== null) return id < this.dense.length ? this.dense[id]! : -1;
     return this.map!.get(id) ?? -1;
@@ -347,103 +351,10 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
 
   // ---- samples -------------------------------------------------------------------
   const nTypes = sampleTypes.length;
-  let n = 0;
   const stack = new Uint32Array(samples.n);
   const labelIds = new Uint32Array(samples.n);
   const values: Float64Array[] = sampleTypes.map(() => new Float64Array(samples.n));
-  let scratch = new Uint32Array(256);
-  let vals = new Float64Array(Math.max(4, nTypes));
-  const pairs: Array<[string, string]> = [];
-  const sr = new Reader(buf);
-  for (let i = 0; i < samples.n; i++) {
-    sr.pos = samples.starts[i]!;
-    sr.end = samples.ends[i]!;
-    let depth = 0;
-    let nv = 0;
-    pairs.length = 0;
-    while (sr.pos < sr.end) {
-      const at = sr.pos;
-      const tag = sr.varint();
-      const f = tag >>> 3;
-      const w = tag & 7;
-      if (f === 1) {
-        // location_id: packed or not, possibly both in one message (Go packs
-        // only runs of more than two values).
-        if (w === WIRE_LEN) {
-          const end = sr.lenEnd();
-          while (sr.pos < end) {
-            const li = locIndex.get(sr.uint64());
-            if (li < 0) unknownLocation(sr, buf, end, i, fail);
-            {
-            const s = locStart[li]!;
-            const e = locStart[li + 1]!;
-            if (depth + (e - s) > scratch.length) scratch = growU32(scratch, (depth + (e - s)) * 2);
-            for (let k = s; k < e; k++) scratch[depth++] = locFrames[k]!;
-          }
-          }
-          if (sr.pos !== end) sr.fail('packed location_id overruns its length');
-        } else if (w === WIRE_VARINT) {
-          const li = locIndex.get(sr.uint64());
-          if (li < 0) unknownLocation(sr, buf, sr.pos, i, fail);
-          {
-          const s = locStart[li]!;
-          const e = locStart[li + 1]!;
-          if (depth + (e - s) > scratch.length) scratch = growU32(scratch, (depth + (e - s)) * 2);
-          for (let k = s; k < e; k++) scratch[depth++] = locFrames[k]!;
-        }
-        } else sr.skip(w, at);
-      } else if (f === 2) {
-        if (w === WIRE_LEN) {
-          const end = sr.lenEnd();
-          while (sr.pos < end) {
-            if (nv === vals.length) vals = growF64(vals);
-            vals[nv++] = sr.int64();
-          }
-          if (sr.pos !== end) sr.fail('packed value overruns its length');
-        } else if (w === WIRE_VARINT) {
-          if (nv === vals.length) vals = growF64(vals);
-          vals[nv++] = sr.int64();
-        } else sr.skip(w, at);
-      } else if (f === 3 && w === WIRE_LEN) {
-        const end = sr.lenEnd();
-        let key = 0;
-        let sv = 0;
-        let hasNum = false;
-        while (sr.pos < end) {
-          const lat = sr.pos;
-          const ltag = sr.varint();
-          const lf = ltag >>> 3;
-          const lw = ltag & 7;
-          if (lf === 1 && lw === WIRE_VARINT) key = sr.int64();
-          else if (lf === 2 && lw === WIRE_VARINT) sv = sr.int64();
-          else if (lf === 3 && lw === WIRE_VARINT) {
-            sr.int64();
-            hasNum = true;
-          } else sr.skip(lw, lat);
-        }
-        // Numeric labels (Go's heap "bytes", the average object size) drift
-        // between snapshots and are never part of the stack key.
-        if (!hasNum || sv !== 0) {
-          const k = str(key, `sample ${i} label key`);
-          pairs.push([k, str(sv, `sample ${i} label "${k}" value`)]);
-        }
-      } else sr.skip(w, at);
-    }
-    if (nv !== nTypes) fail(`sample ${i} has ${nv} values but the profile has ${nTypes} sample types`);
-    let zero = true;
-    for (let t = 0; t < nTypes; t++) {
-      if (vals[t] !== 0) {
-        zero = false;
-        break;
-      }
-    }
-    if (zero) continue; // all-zero samples carry nothing
-    for (let t = 0; t < nTypes; t++) values[t]![n] = vals[t]!;
-    stack[n] = dict.internStack(scratch, depth);
-    labelIds[n] = pairs.length === 0 ? 0 : dict.internLabels(pairs);
-    n++;
-
-  }
+  const n = decodeSamples(buf, samples, nTypes, locIndex, locStart, locFrames, dict, stack, labelIds, values, str, fail);
 
   void mappingCount;
   return {
@@ -468,8 +379,138 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
   };
 }
 
-function unknownLocation(_sr: Reader, _buf: Uint8Array, _end: number, sample: number, fail: (m: string) => never): never {
-  return fail(`sample ${sample} refers to an unknown location id`);
+/**
+ * The hot loop: one pass over every sample, resolving location ids to runs
+ * of interned frames and interning the stack. Kept in its own function so
+ * the engine optimises it on its own; single-byte varints (location ids and
+ * small values are mostly under 128) are read inline.
+ */
+function decodeSamples(
+  buf: Uint8Array,
+  samples: Ranges,
+  nTypes: number,
+  locIndex: IdIndex,
+  locStart: Uint32Array,
+  locFrames: Uint32Array,
+  dict: Dict,
+  stack: Uint32Array,
+  labelIds: Uint32Array,
+  values: Float64Array[],
+  str: (i: number, what: string) => string,
+  fail: (msg: string) => never,
+): number {
+  let n = 0;
+  let scratch = new Uint32Array(256);
+  let vals = new Float64Array(Math.max(4, nTypes));
+  const pairs: Array<[string, string]> = [];
+  const sr = new Reader(buf);
+  const dense = locIndex.denseArray();
+  // location id → its frame id when the location has exactly one frame, else -2
+  let singleFrame: Int32Array | null = null;
+  if (dense !== null) {
+    singleFrame = new Int32Array(dense.length).fill(-2);
+    for (let id = 0; id < dense.length; id++) {
+      const li = dense[id]!;
+      if (li >= 0 && locStart[li + 1]! - locStart[li]! === 1) singleFrame[id] = locFrames[locStart[li]!]!;
+    }
+  }
+  for (let i = 0; i < samples.n; i++) {
+    sr.pos = samples.starts[i]!;
+    const sampleEnd = samples.ends[i]!;
+    sr.end = sampleEnd;
+    let depth = 0;
+    let nv = 0;
+    let npairs = 0;
+    while (sr.pos < sr.end) {
+      const at = sr.pos;
+      const tag = sr.varint();
+      const f = tag >>> 3;
+      const w = tag & 7;
+      if (f === 1 && (w === WIRE_LEN || w === WIRE_VARINT)) {
+        // location_id: packed or not, possibly both in one message (Go packs
+        // only runs of more than two values).
+        const end = w === WIRE_LEN ? sr.lenEnd() : -1;
+        let p = sr.pos;
+        do {
+          let id: number;
+          const b0 = buf[p]!;
+          if (b0 < 0x80 && p < sampleEnd) {
+            id = b0;
+            p++;
+          } else {
+            sr.pos = p;
+            id = sr.uint64();
+            p = sr.pos;
+          }
+          // Most locations have one frame (no inlining): one load resolves them.
+          const single = singleFrame !== null && id < singleFrame.length ? singleFrame[id]! : -2;
+          if (single >= 0 && depth < scratch.length) {
+            scratch[depth++] = single;
+            continue;
+          }
+          const li = dense !== null ? (id < dense.length ? dense[id]! : -1) : locIndex.get(id);
+          if (li < 0) fail(`sample ${i} refers to unknown location id ${id}`);
+          const s = locStart[li]!;
+          const e = locStart[li + 1]!;
+          if (depth + (e - s) > scratch.length) scratch = growU32(scratch, (depth + (e - s)) * 2);
+          for (let k = s; k < e; k++) scratch[depth++] = locFrames[k]!;
+        } while (p < end);
+        sr.pos = p;
+        if (end >= 0 && sr.pos !== end) sr.fail('packed location_id overruns its length');
+      } else if (f === 2 && (w === WIRE_LEN || w === WIRE_VARINT)) {
+        const end = w === WIRE_LEN ? sr.lenEnd() : -1;
+        do {
+          if (nv === vals.length) vals = growF64(vals);
+          const b0 = buf[sr.pos]!;
+          if (b0 < 0x80 && sr.pos < sampleEnd) {
+            vals[nv++] = b0;
+            sr.pos++;
+          } else vals[nv++] = sr.int64();
+        } while (sr.pos < end);
+        if (end >= 0 && sr.pos !== end) sr.fail('packed value overruns its length');
+      } else if (f === 3 && w === WIRE_LEN) {
+        const end = sr.lenEnd();
+        let key = 0;
+        let sv = 0;
+        let hasNum = false;
+        while (sr.pos < end) {
+          const lat = sr.pos;
+          const ltag = sr.varint();
+          const lf = ltag >>> 3;
+          const lw = ltag & 7;
+          if (lf === 1 && lw === WIRE_VARINT) key = sr.int64();
+          else if (lf === 2 && lw === WIRE_VARINT) sv = sr.int64();
+          else if (lf === 3 && lw === WIRE_VARINT) {
+            sr.int64();
+            hasNum = true;
+          } else sr.skip(lw, lat);
+        }
+        if (sr.pos !== end) sr.fail('label overruns its length');
+        // Numeric labels (Go's heap "bytes", the average object size) drift
+        // between snapshots and are never part of the stack key.
+        if (!hasNum || sv !== 0) {
+          const k = str(key, `sample ${i} label key`);
+          if (npairs === 0) pairs.length = 0;
+          pairs.push([k, str(sv, `sample ${i} label "${k}" value`)]);
+          npairs++;
+        }
+      } else sr.skip(w, at);
+    }
+    if (nv !== nTypes) fail(`sample ${i} has ${nv} values but the profile has ${nTypes} sample types`);
+    let zero = true;
+    for (let t = 0; t < nTypes; t++) {
+      if (vals[t] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    if (zero) continue; // all-zero samples carry nothing
+    for (let t = 0; t < nTypes; t++) values[t]![n] = vals[t]!;
+    stack[n] = dict.internStack(scratch, depth);
+    labelIds[n] = npairs === 0 ? 0 : dict.internLabels(pairs);
+    n++;
+  }
+  return n;
 }
 
 function growF64(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {

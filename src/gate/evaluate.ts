@@ -395,7 +395,7 @@ export function evaluateSeries(res: TrendResult, o: SeriesGateOptions): CheckRes
         target, kind, sampleType: st, status: status(totalFails), measured: slope, limit: null, limitText: failLabel,
         unit: st.unit, verdict, pValue: p,
         detail: `trend of the ${what} total over ${s.snapshots.length - start} snapshots${allowedGroups.length > 0 ? ', allowed stacks taken out' : ''}`,
-        offenders: totalFails ? all.filter((g) => g.allowedBy === null && g.last - g.first > 0).sort(byGrowth).slice(0, 5).map(finding) : [],
+        offenders: totalFails ? all.filter((g) => g.allowedBy === null && g.last - g.first > 0).sort(byGrowth).slice(0, 3).map(finding) : [],
         allowed: contributing.sort(byGrowth).map(finding),
       });
 

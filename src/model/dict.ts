@@ -90,32 +90,39 @@ export class Dict {
   }
 
   /** Interns frames[0..len) (leaf first) and returns the stack id. */
-  internStack(frames: Uint32Array | readonly number[], len: number): number {
+  internStack(frames: Uint32Array, len: number): number {
     let h = 0x811c9dc5 ^ len;
-    for (let i = 0; i < len; i++) {
-      h = Math.imul(h ^ frames[i]!, 0x01000193);
-      h ^= h >>> 15;
-    }
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ frames[i]!, 0x01000193);
+    // murmur3's finaliser: stacks differ in few frames out of many, and
+    // linear probing needs every input bit spread over the slot bits.
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
     h >>>= 0;
-    const mask = this.table.length - 1;
+    const table = this.table;
+    const hashes = this.stackHash;
+    const lens = this.stackLen;
+    const starts = this.stackStart;
+    const pool = this.pool;
+    const mask = table.length - 1;
     let slot = h & mask;
     for (;;) {
-      const id = this.table[slot]!;
+      const id = table[slot]!;
       if (id < 0) break;
-      if (this.stackHash[id] === h && this.stackLen[id] === len) {
-        const start = this.stackStart[id]!;
-        let same = true;
-        for (let i = 0; i < len; i++) {
-          if (this.pool[start + i] !== frames[i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return id;
+      if (hashes[id] === h && lens[id] === len) {
+        const start = starts[id]!;
+        let i = 0;
+        while (i < len && pool[start + i] === frames[i]) i++;
+        if (i === len) return id;
       }
       slot = (slot + 1) & mask;
     }
-    // new stack
+    return this.addStack(frames, len, h, slot);
+  }
+
+  private addStack(frames: Uint32Array, len: number, h: number, slot: number): number {
     const id = this.nStacks++;
     if (id >= this.stackStart.length) this.growStacks();
     if (this.poolLen + len > this.pool.length) {
@@ -125,7 +132,9 @@ export class Dict {
       p.set(this.pool.subarray(0, this.poolLen));
       this.pool = p;
     }
-    for (let i = 0; i < len; i++) this.pool[this.poolLen + i] = frames[i]!;
+    const pool = this.pool;
+    const at = this.poolLen;
+    for (let i = 0; i < len; i++) pool[at + i] = frames[i]!;
     this.stackStart[id] = this.poolLen;
     this.stackLen[id] = len;
     this.stackHash[id] = h;

@@ -4,7 +4,7 @@ import type { Labels } from '../model/dict.js';
 import { formatValue } from '../model/units.js';
 import { mdCell, SCHEMA_VERSION, type RenderContext } from './diff.js';
 import type { Style } from './style.js';
-import { shortFile, stackLine, truncate, visibleWidth, wrap } from './text.js';
+import { stackLine, truncate, visibleWidth, wrap } from './text.js';
 import { formatP, formatRate } from './trend.js';
 
 /**
@@ -52,9 +52,10 @@ export function measuredText(r: RuleResult): string {
 }
 
 function verbOf(r: RuleResult): string {
-  // "1 stack leaks" / "2 stacks leak or grow"
-  const parts = r.limitText.replace(/^not /, '').split(' or ');
-  return parts.join(' or ');
+  // "1 stack leaks", "2 stacks leak or grow"
+  const one = r.measured === 1;
+  const verbs: Record<string, [string, string]> = { leak: ['leaks', 'leak'], growing: ['grows', 'grow'] };
+  return r.limitText.replace(/^not /, '').split(' or ').map((v) => verbs[v]?.[one ? 0 : 1] ?? v).join(' or ');
 }
 
 /** The limit, for people: "max +10", "max 5% of base (72.8 KiB)", "must not be: leak". */
@@ -408,4 +409,3 @@ export function renderGithubAnnotations(res: CheckResult, maps: readonly PathMap
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 
-export { shortFile };

@@ -14,10 +14,11 @@ export function registerCapture(program: Command, io: Io, run: RunWrapper): void
     .option('--every <duration>', 'start a round every <duration> (500ms, 30s, 6h, 1d, 1h30m); rounds keep to this schedule however long requests take')
     .option('--count <n>', 'stop after <n> rounds (default: until stopped with Ctrl-C / SIGTERM)')
     .option('--once', 'capture one round and exit (for cron)')
-    .option('--timeout <duration>', 'give up on a request (connect to last byte) after this long', '30s')
+    .option('--timeout <duration>', 'give up on a request (connect to last byte) after this long; a profile that takes ?seconds=N (or the CPU profile, 30s) gets that much more', '30s')
     .option('--retries <n>', 'retry a failed capture <n> times (backoff 0.5s, 1s, 2s, ...) before recording it as lost', '2');
   capture.addHelpText('after', `
-Each round captures every target at once (a target's profiles one after another).
+Each round captures every profile of every target at once, on a fixed schedule
+(a round that overruns its slot says so, and the next starts on the next free slot).
 A response lands only if it decodes as the profile asked for; it is written to a
 temporary dotfile, fsynced and renamed, and never overwrites a file. A target that
 is down, slow, answers an error or sends a bad body is retried, then recorded as

@@ -122,10 +122,16 @@ export async function captureCommand(io: Io, args: string[], o: CaptureCommandOp
   const total = result.landed + result.lost.length;
   if (result.stopped && stoppedBy !== null) {
     const cut = result.abandoned.map((a) => `${a.target}/${a.profile}`);
-    err.write(`stopped by ${stoppedBy} in round ${result.rounds}${cut.length > 0 ? `; not captured: ${cut.join(', ')}` : ''}\n`);
+    err.write(cut.length > 0
+      ? `stopped by ${stoppedBy} in round ${result.rounds}; not captured: ${cut.join(', ')}\n`
+      : `stopped by ${stoppedBy} after round ${result.rounds}\n`);
+  }
+  if (result.fatal !== null) {
+    // The disk failed: stop with that error (exit 2); what landed before it is complete.
+    err.write(`stopped in round ${result.rounds}: ${result.landed} capture${result.landed === 1 ? '' : 's'} landed before the write error; manifest ${store.manifestPath}\n`);
+    throw result.fatal;
   }
   err.write(`done: ${result.rounds} round${result.rounds === 1 ? '' : 's'}, ${result.landed} of ${total} captures landed; manifest ${store.manifestPath}\n`);
-  if (result.fatal !== null) throw result.fatal;
   if (result.lost.length > 0) {
     err.write(`pprof-diff: error: capture: ${result.lost.length} of ${total} captures lost\n`);
     err.write(lossSummary(result.lost).join('\n') + '\n');

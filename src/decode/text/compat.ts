@@ -47,5 +47,5 @@ export function textFormStack(dict: Dict, stackId: number, form: TextStackForm):
   } else {
     kept = ids.filter((f, i) => !hiddenInTraceback(dict.funcName(f), dict.fileName(f), i === 0));
   }
-  return kept.length === ids.length ? stackId : dict.internStack(kept, kept.length);
+  return kept.length === ids.length ? stackId : dict.internStack(Uint32Array.from(kept), kept.length);
 }
