@@ -210,7 +210,7 @@ describe('capture against a misbehaving server', () => {
     const r = await p.done;
     expect(Date.now() - sent).toBeLessThan(3000);
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('done: 1 round, 2 of 2 captures landed');
+    expect(r.stderr).toContain('stopped by SIGTERM after round 1\ndone: 1 round, 2 of 2 captures landed');
     expectConsistent(out, readManifest(out));
   });
 
@@ -234,6 +234,17 @@ describe('capture usage and output directory errors', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`pprof-diff: error: ${out}: cannot create the output directory: a parent of this path is not a directory\nhint: choose a writable --out directory\n`);
+  });
+
+  it('a snapshot that cannot be written stops the loop with a clear error, exit 2', async () => {
+    const out = tempDir('writefail');
+    writeFileSync(join(out, 'g'), 'a file where the target directory should be');
+    const r = await runCli(['capture', `g=${srv.url}/good/debug/pprof/`, '-o', out, '--every', '1s', '--count', '5', '-p', 'heap']);
+    expect(r.status).toBe(2);
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.stderr).toMatch(/stopped in round 1: 0 captures landed before the write error/);
+    expect(r.stderr).toMatch(new RegExp(`pprof-diff: error: ${out}/g/heap-${STAMP}\\.pb\\.gz: cannot write the snapshot: exists and is not a directory\nhint: choose a writable --out directory\n$`));
+    expect(readManifest(out)).toEqual([]);
   });
 
   it('rejects bad usage with exit 2', () => {

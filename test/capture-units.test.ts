@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { fetchBytes, FetchError } from '../src/capture/http.js';
 import { compactRounds, lossSummary, progressLine, roundLine } from '../src/capture/report.js';
 import { backoffMs, compactTimestamp, nextSlot, snapshotName } from '../src/capture/schedule.js';
-import { Store, type ManifestRecord } from '../src/capture/store.js';
+import { Store, storeError, type ManifestRecord } from '../src/capture/store.js';
 import { deriveName, parseProfileList, planTargets } from '../src/capture/targets.js';
 import { validateSnapshot } from '../src/capture/validate.js';
-import { UsageError } from '../src/errors/index.js';
+import { formatError, UsageError } from '../src/errors/index.js';
 import { fixture } from './helpers/cli.js';
 import { listFiles, tempDir } from './helpers/capture-proc.js';
 import { DEBUG2, GOROUTINE, HEAP, startFakeServer } from './helpers/capture-server.js';
@@ -49,6 +49,10 @@ describe('planTargets', () => {
       ['__1_7070', ['block']],
     ]);
     expect(ts[0]!.captures[0]!.expect.formats).toEqual(['goroutine-debug2']);
+    // Profiles that take their time answering get it on top of --timeout.
+    const held = plan(['http://h:1/debug/pprof/'], ['profile', 'heap']);
+    expect(held[0]!.captures.map((c) => c.holdMs)).toEqual([30_000, 0]);
+    expect(plan(['http://h:1/debug/pprof/allocs?seconds=60'])[0]!.captures[0]!.holdMs).toBe(60_000);
   });
 
   it('merges targets that share a name and refuses two captures of one profile into one directory', () => {
@@ -176,6 +180,9 @@ describe('Store', () => {
     await store.init([]);
     await expect(store.land('file', 'heap', 's', false, true, new Uint8Array([1]))).rejects.toThrow(/cannot write the snapshot/);
     expect(store.pendingTemps()).toEqual([]);
+    const full = storeError(Object.assign(new Error('x'), { code: 'ENOSPC' }), '/s/t/heap.pb.gz', 'write the snapshot');
+    expect(formatError(full, false)).toBe('pprof-diff: error: /s/t/heap.pb.gz: cannot write the snapshot: no space left on device\n'
+      + 'hint: free some space (or choose another --out); the snapshots and index.jsonl already written are complete\n');
   });
 });
 

@@ -188,6 +188,22 @@ describe('trend logic on in-memory series', () => {
     expect(s.rows[0]!.values).toHaveLength(12);
   });
 
+  it('allocs profiles of the same moments are not added to the heap series', () => {
+    const dict = new Dict();
+    const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0 });
+    for (let i = 0; i < 5; i++) {
+      for (const def of [3, 1]) { // heap (default inuse_space), then allocs (default alloc_space)
+        const b = new ProfileBuilder(dict, { source: `${def === 3 ? 'heap' : 'allocs'}${i}`, sampleTypes: heapTypes, defaultSampleType: def, timeNanos: BigInt(i) * H + 1n });
+        b.add(frames('main.grow'), [100, 1e6 * (i + 1), 10, 1e5 * (i + 1)]);
+        tb.add('t', b.build(), 0);
+      }
+    }
+    const r = tb.result();
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0]!.snapshots.map((x) => x.source)).toEqual(['heap0', 'heap1', 'heap2', 'heap3', 'heap4']);
+    expect(r.notes.join('\n')).toMatch(/5 allocs profiles left out/);
+  });
+
   it('alloc_space is analysed as a rate: steady allocation is not a leak', () => {
     const dict = new Dict();
     const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0, sampleType: 'alloc_space' });

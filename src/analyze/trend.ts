@@ -134,6 +134,8 @@ interface GoroutineTrack {
 interface SeriesState {
   target: string;
   kind: ProfileKind;
+  /** 'allocs' when read from /debug/pprof/allocs files. */
+  origin: ProfileKind;
   format: SourceFormat;
   sampleType: ValueType;
   acc: Accumulator;
@@ -187,13 +189,16 @@ export class TrendBuilder {
     const kind: ProfileKind = p.kind === 'allocs' ? 'heap' : p.kind;
     const ti = this.typeFor(p);
     const st = p.sampleTypes[ti]!;
-    const key = `${target}\u0000${kind}\u0000${st.type}\u0000${p.format}`;
+    // /debug/pprof/allocs is the heap profile under another default: the
+    // same data, so its files are an alternative source, never added in.
+    const key = `${target}\u0000${kind}\u0000${st.type}\u0000${p.format}\u0000${p.kind}`;
     let s = this.series.get(key);
     if (s === undefined) {
       const allocIdx = sampleTypeIndex(p, 'alloc_space');
       s = {
         target,
         kind,
+        origin: p.kind,
         format: p.format,
         sampleType: st,
         acc: new Accumulator(this.dict, this.opts.selection, 0),
@@ -253,11 +258,14 @@ export class TrendBuilder {
     for (const states of groups.values()) {
       const pick = this.opts.inputFormat !== undefined
         ? states.find((s) => s.format === this.opts.inputFormat)
-        : [...states].sort((a, b) => FORMAT_PREFERENCE.indexOf(a.format) - FORMAT_PREFERENCE.indexOf(b.format))[0];
+        : [...states].sort((a, b) => FORMAT_PREFERENCE.indexOf(a.format) - FORMAT_PREFERENCE.indexOf(b.format)
+          || (a.origin === 'allocs' ? 1 : 0) - (b.origin === 'allocs' ? 1 : 0))[0];
       if (pick === undefined) continue;
       for (const s of states) {
         if (s !== pick) {
-          this.notes.push(`${s.target}: ${s.snaps.length} ${s.kind} profiles in ${FORMAT_NAME[s.format]} left out in favour of ${FORMAT_NAME[pick.format]} (--input-format chooses)`);
+          this.notes.push(s.origin !== pick.origin && s.format === pick.format
+            ? `${s.target}: ${s.snaps.length} allocs profiles left out: the same data as the heap profiles`
+            : `${s.target}: ${s.snaps.length} ${s.kind} profiles in ${FORMAT_NAME[s.format]} left out in favour of ${FORMAT_NAME[pick.format]} (--input-format chooses)`);
         }
       }
       series.push(this.finishSeries(pick));

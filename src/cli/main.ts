@@ -140,5 +140,16 @@ export async function run(): Promise<void> {
       throw e;
     });
   }
+  // Node exits 1 on an uncaught error; 1 means "a gate failed", so a crash
+  // that escapes main() must still exit 2.
+  const crash = (e: unknown): void => {
+    try {
+      process.stderr.write(formatError(e, process.argv.includes('--debug')));
+    } finally {
+      process.exit(2);
+    }
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   process.exitCode = await main(process.argv.slice(2));
 }
