@@ -38,6 +38,9 @@ export class Accumulator {
   readonly cum: Float64Array[] | null;
   private capacity = 1024;
   private readonly formMemo = new Map<number, number>();
+  private frameRow = new Int32Array(0);
+  private stamp = new Int32Array(0);
+  private tick = 0;
   totals: Float64Array;
 
   constructor(dict: Dict, sel: Selection, columns: number) {
@@ -171,23 +174,38 @@ export class Accumulator {
         total += v;
         perStack.set(s, (perStack.get(s) ?? 0) + v);
       }
-      const seen: number[] = [];
+      // frame → row, and a per-stack stamp per row: linear in the frames
+      let stamp = this.stamp;
+      let frameRow = this.frameRow;
+      let tick = this.tick;
       for (const [s, v] of perStack) {
         if (v === 0) continue;
         const frames = this.dict.stackFrames(s);
-        seen.length = 0;
+        tick++;
         for (let j = 0; j < frames.length; j++) {
-          const key = this.nodeOfFrame(frames[j]!);
-          const r = this.row(key);
+          const fr = frames[j]!;
+          if (fr >= frameRow.length) {
+            const g = new Int32Array(Math.max(fr + 1, this.dict.frameCount, frameRow.length * 2)).fill(-1);
+            g.set(frameRow);
+            frameRow = this.frameRow = g;
+          }
+          let r = frameRow[fr]!;
+          if (r < 0) r = frameRow[fr] = this.row(this.nodeOfFrame(fr));
+          if (r >= stamp.length) {
+            const g = new Int32Array(Math.max(r + 1, stamp.length * 2, 1024));
+            g.set(stamp);
+            stamp = this.stamp = g;
+          }
           const fc = flat[col]!;
           const cc = this.cum![col]!;
           if (j === 0) fc[r] = fc[r]! + v;
-          if (!seen.includes(r)) {
-            seen.push(r);
+          if (stamp[r] !== tick) {
+            stamp[r] = tick;
             cc[r] = cc[r]! + v;
           }
         }
       }
+      this.tick = tick;
     }
     this.totals[col] = this.totals[col]! + total;
     return { total, profilerDropped: sel.profilerDropped - before };

@@ -1,5 +1,5 @@
 import { InputError } from '../errors/index.js';
-import { Dict } from '../model/dict.js';
+import { Dict, STACK_HASH_PRIME, STACK_HASH_SEED } from '../model/dict.js';
 import { kindOf, type Profile, type ValueType } from '../model/profile.js';
 import { decodeUtf8, Reader, WIRE_LEN, WIRE_VARINT } from './wire.js';
 
@@ -406,7 +406,7 @@ function decodeSamples(
   const sr = new Reader(buf);
   const dense = locIndex.denseArray();
   // location id → its frame id when the location has exactly one frame, else -2
-  let singleFrame: Int32Array | null = null;
+  let singleFrame = new Int32Array(0);
   if (dense !== null) {
     singleFrame = new Int32Array(dense.length).fill(-2);
     for (let id = 0; id < dense.length; id++) {
@@ -414,38 +414,56 @@ function decodeSamples(
       if (li >= 0 && locStart[li + 1]! - locStart[li]! === 1) singleFrame[id] = locFrames[locStart[li]!]!;
     }
   }
+  const starts = samples.starts;
+  const ends = samples.ends;
+  dict.reserveStacks(samples.n);
+  // Imported bindings are re-checked on every use; the hot loop takes locals.
+  const SEED = STACK_HASH_SEED;
+  const PRIME = STACK_HASH_PRIME;
   for (let i = 0; i < samples.n; i++) {
-    sr.pos = samples.starts[i]!;
-    const sampleEnd = samples.ends[i]!;
+    // The position lives in a local; the Reader is used for the rare paths
+    // (multi-byte varints, labels, unknown fields) and for error offsets.
+    let p = starts[i]!;
+    const sampleEnd = ends[i]!;
     sr.end = sampleEnd;
     let depth = 0;
+    let h = SEED;
     let nv = 0;
     let npairs = 0;
-    while (sr.pos < sr.end) {
-      const at = sr.pos;
-      const tag = sr.varint();
+    while (p < sampleEnd) {
+      const at = p;
+      let tag = buf[p]!;
+      if (tag < 0x80) p++;
+      else {
+        sr.pos = p;
+        tag = sr.varint();
+        p = sr.pos;
+      }
       const f = tag >>> 3;
       const w = tag & 7;
       if (f === 1 && (w === WIRE_LEN || w === WIRE_VARINT)) {
         // location_id: packed or not, possibly both in one message (Go packs
         // only runs of more than two values).
-        const end = w === WIRE_LEN ? sr.lenEnd() : -1;
-        let p = sr.pos;
+        let end = -1;
+        if (w === WIRE_LEN) {
+          sr.pos = p;
+          end = sr.lenEnd();
+          p = sr.pos;
+          if (p === end) continue;
+        }
         do {
-          let id: number;
-          const b0 = buf[p]!;
-          if (b0 < 0x80 && p < sampleEnd) {
-            id = b0;
-            p++;
-          } else {
+          let id = buf[p]!;
+          if (id < 0x80 && p < sampleEnd) p++;
+          else {
             sr.pos = p;
             id = sr.uint64();
             p = sr.pos;
           }
           // Most locations have one frame (no inlining): one load resolves them.
-          const single = singleFrame !== null && id < singleFrame.length ? singleFrame[id]! : -2;
+          const single = id < singleFrame.length ? singleFrame[id]! : -2;
           if (single >= 0 && depth < scratch.length) {
             scratch[depth++] = single;
+            h = Math.imul(h ^ single, PRIME);
             continue;
           }
           const li = dense !== null ? (id < dense.length ? dense[id]! : -1) : locIndex.get(id);
@@ -453,22 +471,36 @@ function decodeSamples(
           const s = locStart[li]!;
           const e = locStart[li + 1]!;
           if (depth + (e - s) > scratch.length) scratch = growU32(scratch, (depth + (e - s)) * 2);
-          for (let k = s; k < e; k++) scratch[depth++] = locFrames[k]!;
+          for (let k = s; k < e; k++) {
+            const fr = locFrames[k]!;
+            scratch[depth++] = fr;
+            h = Math.imul(h ^ fr, PRIME);
+          }
         } while (p < end);
-        sr.pos = p;
-        if (end >= 0 && sr.pos !== end) sr.fail('packed location_id overruns its length');
+        if (end >= 0 && p !== end) sr.fail('packed location_id overruns its length', p);
       } else if (f === 2 && (w === WIRE_LEN || w === WIRE_VARINT)) {
-        const end = w === WIRE_LEN ? sr.lenEnd() : -1;
+        let end = -1;
+        if (w === WIRE_LEN) {
+          sr.pos = p;
+          end = sr.lenEnd();
+          p = sr.pos;
+          if (p === end) continue;
+        }
         do {
           if (nv === vals.length) vals = growF64(vals);
-          const b0 = buf[sr.pos]!;
-          if (b0 < 0x80 && sr.pos < sampleEnd) {
+          const b0 = buf[p]!;
+          if (b0 < 0x80 && p < sampleEnd) {
             vals[nv++] = b0;
-            sr.pos++;
-          } else vals[nv++] = sr.int64();
-        } while (sr.pos < end);
-        if (end >= 0 && sr.pos !== end) sr.fail('packed value overruns its length');
+            p++;
+          } else {
+            sr.pos = p;
+            vals[nv++] = sr.int64();
+            p = sr.pos;
+          }
+        } while (p < end);
+        if (end >= 0 && p !== end) sr.fail('packed value overruns its length', p);
       } else if (f === 3 && w === WIRE_LEN) {
+        sr.pos = p;
         const end = sr.lenEnd();
         let key = 0;
         let sv = 0;
@@ -486,6 +518,7 @@ function decodeSamples(
           } else sr.skip(lw, lat);
         }
         if (sr.pos !== end) sr.fail('label overruns its length');
+        p = sr.pos;
         // Numeric labels (Go's heap "bytes", the average object size) drift
         // between snapshots and are never part of the stack key.
         if (!hasNum || sv !== 0) {
@@ -494,7 +527,11 @@ function decodeSamples(
           pairs.push([k, str(sv, `sample ${i} label "${k}" value`)]);
           npairs++;
         }
-      } else sr.skip(w, at);
+      } else {
+        sr.pos = p;
+        sr.skip(w, at);
+        p = sr.pos;
+      }
     }
     if (nv !== nTypes) fail(`sample ${i} has ${nv} values but the profile has ${nTypes} sample types`);
     let zero = true;
@@ -506,7 +543,7 @@ function decodeSamples(
     }
     if (zero) continue; // all-zero samples carry nothing
     for (let t = 0; t < nTypes; t++) values[t]![n] = vals[t]!;
-    stack[n] = dict.internStack(scratch, depth);
+    stack[n] = dict.internStackHashed(scratch, depth, h);
     labelIds[n] = npairs === 0 ? 0 : dict.internLabels(pairs);
     n++;
   }

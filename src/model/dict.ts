@@ -19,6 +19,10 @@ export type Labels = Readonly<Record<string, string>>;
 
 const EMPTY_LABELS: Labels = Object.freeze({});
 
+/** Seed and multiplier of the stack hash (FNV-1a's), see internStackHashed. */
+export const STACK_HASH_SEED = 0x811c9dc5 | 0;
+export const STACK_HASH_PRIME = 0x01000193;
+
 export class Dict {
   // ---- strings -----------------------------------------------------------
   readonly strings: string[] = [''];
@@ -83,7 +87,8 @@ export class Dict {
   private stackLen = new Uint32Array(1 << 12);
   private stackHash = new Uint32Array(1 << 12);
   private nStacks = 0;
-  private table = new Int32Array(1 << 13).fill(-1);
+  /** Slots of [stack id + 1, hash] pairs: a probe reads one cache line. 0 = empty. */
+  private table = new Int32Array(2 << 13);
 
   get stackCount(): number {
     return this.nStacks;
@@ -91,8 +96,18 @@ export class Dict {
 
   /** Interns frames[0..len) (leaf first) and returns the stack id. */
   internStack(frames: Uint32Array, len: number): number {
-    let h = 0x811c9dc5 ^ len;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ frames[i]!, 0x01000193);
+    let h = STACK_HASH_SEED;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ frames[i]!, STACK_HASH_PRIME);
+    return this.internStackHashed(frames, len, h);
+  }
+
+  /**
+   * internStack for callers that hashed the frames while collecting them:
+   * `h` must be the fold of STACK_HASH_SEED with Math.imul(h ^ frame,
+   * STACK_HASH_PRIME) over the frames in order.
+   */
+  internStackHashed(frames: Uint32Array, len: number, h: number): number {
+    h ^= len;
     // murmur3's finaliser: stacks differ in few frames out of many, and
     // linear probing needs every input bit spread over the slot bits.
     h ^= h >>> 16;
@@ -102,20 +117,23 @@ export class Dict {
     h ^= h >>> 16;
     h >>>= 0;
     const table = this.table;
-    const hashes = this.stackHash;
     const lens = this.stackLen;
     const starts = this.stackStart;
     const pool = this.pool;
-    const mask = table.length - 1;
+    const mask = (table.length >> 1) - 1;
+    const hs = h | 0;
     let slot = h & mask;
     for (;;) {
-      const id = table[slot]!;
-      if (id < 0) break;
-      if (hashes[id] === h && lens[id] === len) {
-        const start = starts[id]!;
-        let i = 0;
-        while (i < len && pool[start + i] === frames[i]) i++;
-        if (i === len) return id;
+      const e = table[slot << 1]!;
+      if (e === 0) break;
+      if (table[(slot << 1) + 1] === hs) {
+        const id = e - 1;
+        if (lens[id] === len) {
+          const start = starts[id]!;
+          let i = 0;
+          while (i < len && pool[start + i] === frames[i]) i++;
+          if (i === len) return id;
+        }
       }
       slot = (slot + 1) & mask;
     }
@@ -139,8 +157,9 @@ export class Dict {
     this.stackLen[id] = len;
     this.stackHash[id] = h;
     this.poolLen += len;
-    this.table[slot] = id;
-    if (this.nStacks * 2 > this.table.length) this.rehash();
+    this.table[slot << 1] = id + 1;
+    this.table[(slot << 1) + 1] = h | 0;
+    if (this.nStacks * 4 > this.table.length) this.rehash(this.table.length);
     return id;
   }
 
@@ -156,15 +175,35 @@ export class Dict {
     this.stackHash = grow(this.stackHash);
   }
 
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(-1);
-    const mask = table.length - 1;
+  private rehash(size: number): void {
+    const table = new Int32Array(size * 2);
+    const mask = size - 1;
     for (let id = 0; id < this.nStacks; id++) {
-      let slot = this.stackHash[id]! & mask;
-      while (table[slot]! >= 0) slot = (slot + 1) & mask;
-      table[slot] = id;
+      const h = this.stackHash[id]!;
+      let slot = h & mask;
+      while (table[slot << 1] !== 0) slot = (slot + 1) & mask;
+      table[slot << 1] = id + 1;
+      table[(slot << 1) + 1] = h | 0;
     }
     this.table = table;
+  }
+
+  /** Makes room for `more` new stacks at once (a decoder knows its sample count). */
+  reserveStacks(more: number): void {
+    const want = this.nStacks + more;
+    let size = this.table.length >> 1;
+    while (want * 2 > size) size *= 2;
+    if (size !== this.table.length >> 1) this.rehash(size);
+    if (want > this.stackStart.length) {
+      const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
+        const b = new Uint32Array(want);
+        b.set(a);
+        return b;
+      };
+      this.stackStart = grow(this.stackStart);
+      this.stackLen = grow(this.stackLen);
+      this.stackHash = grow(this.stackHash);
+    }
   }
 
   /** Frame ids of a stack, leaf first (a view: do not keep it across interning). */
