@@ -41,6 +41,9 @@ export class Accumulator {
   private frameRow = new Int32Array(0);
   private stamp = new Int32Array(0);
   private tick = 0;
+  private stackSum = new Float64Array(0);
+  private stackMark = new Int32Array(0);
+  private folds = 0;
   totals: Float64Array;
 
   constructor(dict: Dict, sel: Selection, columns: number) {
@@ -165,40 +168,65 @@ export class Accumulator {
       // Sum per stack first (samples outnumber distinct stacks), then spread
       // each stack over its nodes: flat to the leaf, cum once per distinct
       // node in the stack so that recursion is not counted twice.
-      const perStack = new Map<number, number>();
+      // per stack id: a dense sum and the list of stacks touched
+      if (this.stackSum.length < this.dict.stackCount) {
+        this.stackSum = new Float64Array(Math.max(this.dict.stackCount, this.stackSum.length * 2));
+      }
+      if (this.stackMark.length < this.stackSum.length) this.stackMark = new Int32Array(this.stackSum.length);
+      const sum = this.stackSum;
+      const mark = this.stackMark;
+      const foldId = ++this.folds;
+      const touched: number[] = [];
       for (let i = 0; i < p.sampleCount; i++) {
         if (!sel.labels(p.labels[i]!)) continue;
         const s = sel.stack(mapStack ? mapStack(p.stack[i]!) : p.stack[i]!, goroutine);
         if (s < 0) continue;
         const v = (details ? waited(details[i], minWaitMinutes, values[i]!) : values[i]!) * scale;
         total += v;
-        perStack.set(s, (perStack.get(s) ?? 0) + v);
+        if (v === 0) continue;
+        if (s >= sum.length) throw new InternalError('stack id beyond the Dict');
+        if (mark[s] !== foldId) {
+          mark[s] = foldId;
+          touched.push(s);
+        }
+        sum[s] = sum[s]! + v;
       }
       // frame → row, and a per-stack stamp per row: linear in the frames
       let stamp = this.stamp;
       let frameRow = this.frameRow;
       let tick = this.tick;
-      for (const [s, v] of perStack) {
+      const dict = this.dict;
+      const pool = dict.stackPool();
+      let fc = flat[col]!;
+      let cc = this.cum![col]!;
+      for (let t = 0; t < touched.length; t++) {
+        const s = touched[t]!;
+        const v = sum[s]!;
+        sum[s] = 0;
         if (v === 0) continue;
-        const frames = this.dict.stackFrames(s);
+        const start = dict.stackStart(s);
+        const end = start + dict.stackDepth(s);
         tick++;
-        for (let j = 0; j < frames.length; j++) {
-          const fr = frames[j]!;
+        for (let j = start; j < end; j++) {
+          const fr = pool[j]!;
           if (fr >= frameRow.length) {
-            const g = new Int32Array(Math.max(fr + 1, this.dict.frameCount, frameRow.length * 2)).fill(-1);
+            const g = new Int32Array(Math.max(fr + 1, dict.frameCount, frameRow.length * 2)).fill(-1);
             g.set(frameRow);
             frameRow = this.frameRow = g;
           }
           let r = frameRow[fr]!;
-          if (r < 0) r = frameRow[fr] = this.row(this.nodeOfFrame(fr));
-          if (r >= stamp.length) {
-            const g = new Int32Array(Math.max(r + 1, stamp.length * 2, 1024));
-            g.set(stamp);
-            stamp = this.stamp = g;
+          if (r < 0) {
+            r = frameRow[fr] = this.row(this.nodeOfFrame(fr));
+            // a new row may have grown the columns
+            fc = flat[col]!;
+            cc = this.cum![col]!;
+            if (r >= stamp.length) {
+              const g = new Int32Array(Math.max(r + 1, stamp.length * 2, 1024));
+              g.set(stamp);
+              stamp = this.stamp = g;
+            }
           }
-          const fc = flat[col]!;
-          const cc = this.cum![col]!;
-          if (j === 0) fc[r] = fc[r]! + v;
+          if (j === start) fc[r] = fc[r]! + v;
           if (stamp[r] !== tick) {
             stamp[r] = tick;
             cc[r] = cc[r]! + v;

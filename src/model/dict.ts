@@ -83,7 +83,7 @@ export class Dict {
   // interning a stack allocates nothing per sample.
   private pool = new Uint32Array(1 << 16);
   private poolLen = 0;
-  private stackStart = new Uint32Array(1 << 12);
+  private starts = new Uint32Array(1 << 12);
   private stackLen = new Uint32Array(1 << 12);
   private stackHash = new Uint32Array(1 << 12);
   private nStacks = 0;
@@ -118,7 +118,7 @@ export class Dict {
     h >>>= 0;
     const table = this.table;
     const lens = this.stackLen;
-    const starts = this.stackStart;
+    const starts = this.starts;
     const pool = this.pool;
     const mask = (table.length >> 1) - 1;
     const hs = h | 0;
@@ -142,7 +142,7 @@ export class Dict {
 
   private addStack(frames: Uint32Array, len: number, h: number, slot: number): number {
     const id = this.nStacks++;
-    if (id >= this.stackStart.length) this.growStacks();
+    if (id >= this.starts.length) this.growStacks();
     if (this.poolLen + len > this.pool.length) {
       let size = this.pool.length * 2;
       while (size < this.poolLen + len) size *= 2;
@@ -153,7 +153,7 @@ export class Dict {
     const pool = this.pool;
     const at = this.poolLen;
     for (let i = 0; i < len; i++) pool[at + i] = frames[i]!;
-    this.stackStart[id] = this.poolLen;
+    this.starts[id] = this.poolLen;
     this.stackLen[id] = len;
     this.stackHash[id] = h;
     this.poolLen += len;
@@ -164,13 +164,13 @@ export class Dict {
   }
 
   private growStacks(): void {
-    const n = this.stackStart.length * 2;
+    const n = this.starts.length * 2;
     const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
       const b = new Uint32Array(n);
       b.set(a);
       return b;
     };
-    this.stackStart = grow(this.stackStart);
+    this.starts = grow(this.starts);
     this.stackLen = grow(this.stackLen);
     this.stackHash = grow(this.stackHash);
   }
@@ -194,13 +194,13 @@ export class Dict {
     let size = this.table.length >> 1;
     while (want * 2 > size) size *= 2;
     if (size !== this.table.length >> 1) this.rehash(size);
-    if (want > this.stackStart.length) {
+    if (want > this.starts.length) {
       const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
         const b = new Uint32Array(want);
         b.set(a);
         return b;
       };
-      this.stackStart = grow(this.stackStart);
+      this.starts = grow(this.starts);
       this.stackLen = grow(this.stackLen);
       this.stackHash = grow(this.stackHash);
     }
@@ -208,8 +208,17 @@ export class Dict {
 
   /** Frame ids of a stack, leaf first (a view: do not keep it across interning). */
   stackFrames(id: number): Uint32Array {
-    const start = this.stackStart[id]!;
+    const start = this.starts[id]!;
     return this.pool.subarray(start, start + this.stackLen[id]!);
+  }
+
+  /** The pool of all stacks' frames; a stack is pool[stackStart(id) .. + stackDepth(id)). Read only. */
+  stackPool(): Uint32Array {
+    return this.pool;
+  }
+
+  stackStart(id: number): number {
+    return this.starts[id]!;
   }
 
   stackDepth(id: number): number {
