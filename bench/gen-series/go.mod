@@ -1,0 +1,3 @@
+module pprofdiffbenchseries
+
+go 1.19
