@@ -163,8 +163,7 @@ export class Dict {
     return id;
   }
 
-  private growStacks(): void {
-    const n = this.starts.length * 2;
+  private growStacks(n = this.starts.length * 2): void {
     const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
       const b = new Uint32Array(n);
       b.set(a);
@@ -194,16 +193,7 @@ export class Dict {
     let size = this.table.length >> 1;
     while (want * 2 > size) size *= 2;
     if (size !== this.table.length >> 1) this.rehash(size);
-    if (want > this.starts.length) {
-      const grow = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
-        const b = new Uint32Array(want);
-        b.set(a);
-        return b;
-      };
-      this.starts = grow(this.starts);
-      this.stackLen = grow(this.stackLen);
-      this.stackHash = grow(this.stackHash);
-    }
+    if (want > this.starts.length) this.growStacks(want);
   }
 
   /** Frame ids of a stack, leaf first (a view: do not keep it across interning). */
