@@ -41,7 +41,7 @@ export function renderShowTable(res: ShowResult, ctx: RenderContext): string {
   }
   out.push('');
   const noun = res.granularity === 'stack' ? 'stacks' : `${res.granularity}s`;
-  out.push(style.dim(res.rows.length < res.rowCount ? `showing ${res.rows.length} of ${res.rowCount} ${noun} (--top 0 shows all)` : `${res.rowCount} ${noun}`));
+  out.push(style.dim(res.rows.length < res.rowCount ? `showing ${res.rows.length} of ${res.rowCount} ${noun} (--top 0 shows all)` : `${res.rowCount} ${res.rowCount === 1 ? noun.slice(0, -1) : noun}`));
   if (res.profilerDropped > 0) out.push(style.dim("the profiler's own goroutine is left out (--keep-profiler keeps it)"));
   return out.join('\n') + '\n';
 }
