@@ -260,3 +260,42 @@ describe('trend input handling', () => {
     }
   });
 });
+
+describe('diff gives the same ranking and counts from text as from protobuf', () => {
+  type D = { rows: Array<{ delta: number; base: number; head: number; labels: Record<string, string>; frames: Array<{ function: string }> }> };
+  const diff = (a: string, b: string): D => {
+    const r = cli(['diff', fixture('series', 'leaky', a), fixture('series', 'leaky', b), '-f', 'json', '-n', '0']);
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as D;
+  };
+  const summary = (d: D, withLabels: boolean) => d.rows.map((r) => ({
+    fn: r.frames.find((f) => !f.function.startsWith('runtime.'))?.function,
+    ...(withLabels ? { labels: r.labels } : {}),
+    base: r.base, head: r.head, delta: r.delta,
+  }));
+  const proto = diff('goroutine-01.pb.gz', 'goroutine-08.pb.gz');
+
+  it('goroutine debug=1: the same rows, in the same order, with the same numbers', () => {
+    expect(summary(diff('goroutine-01.debug1.txt', 'goroutine-08.debug1.txt'), true)).toEqual(summary(proto, true));
+  });
+
+  it('goroutine debug=2: the same numbers with labels summed (debug=2 has none)', () => {
+    const d2 = summary(diff('goroutine-01.debug2.txt', 'goroutine-08.debug2.txt'), false);
+    const byFn = new Map<string, { base: number; head: number; delta: number }>();
+    for (const r of summary(proto, false)) {
+      const e = byFn.get(r.fn!) ?? { base: 0, head: 0, delta: 0 };
+      byFn.set(r.fn!, { base: e.base + r.base, head: e.head + r.head, delta: e.delta + r.delta });
+    }
+    expect(d2.map((r) => [r.fn, r.base, r.head, r.delta])).toEqual([...byFn.entries()].map(([fn, v]) => [fn, v.base, v.head, v.delta]));
+  });
+
+  it('protobuf against debug=1 text: stacks keyed the same way', () => {
+    expect(summary(diff('goroutine-01.pb.gz', 'goroutine-08.debug1.txt'), true)).toEqual(summary(proto, true));
+  });
+
+  it('legacy heap text: the same rows and bytes as the protobuf heap profile', () => {
+    const h = diff('heap-01.pb.gz', 'heap-08.pb.gz');
+    const t = diff('heap-01.debug1.txt', 'heap-08.debug1.txt');
+    expect(t.rows.map((r) => [r.frames[0]!.function, r.delta])).toEqual(h.rows.map((r) => [r.frames[0]!.function, r.delta]));
+  });
+});
