@@ -118,7 +118,7 @@ describe('check: series', () => {
 
   it('an allow-list file: comments, blank lines, top: prefix', () => {
     const file = join(tmp, 'allow.txt');
-    writeFileSync(file, '# known leaks, tracked in JIRA-123\n\ntop: main\\.handleMatch\\.func1\n  main\\.computeMatch  \n');
+    writeFileSync(file, '# known leaks, tracked in JIRA-123\n\ntop: main\\.handleMatch\\.func1   # JIRA-123: matcher goroutine\n  main\\.computeMatch  \n');
     const { status, j } = json(['check', LEAKY, '--allowlist', file]);
     expect(status).toBe(0);
     const g = j.rules.find((x) => x.id === 'goroutine-stack-trend')!;

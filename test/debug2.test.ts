@@ -1,8 +1,8 @@
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
+import { cli, fixture } from './helpers/cli.js';
 
 /** A `?debug=2` dump as Go writes it, for goroutines with given ids and wait minutes. */
 function dump(leaked: Array<[id: number, minutes: number]>, workers: number[]): string {
@@ -82,5 +82,15 @@ describe('goroutine ?debug=2 dumps', () => {
     const t = cli(['trend', dir], { env: { NO_COLOR: '1', COLUMNS: '120' } });
     expect(t.stdout).toMatch(/kept/);
     expect(t.stdout).toMatch(/300m/);
+  });
+
+  it('a dump cut short in transit is an error naming the file and line, not a silent undercount', () => {
+    const full = readFileSync(fixture('series', 'leaky', 'goroutine-08.debug2.txt'));
+    const cut = join(mkdtempSync(join(tmpdir(), 'debug2-cut-')), 'cut.txt.partial');
+    writeFileSync(cut, full.subarray(0, 3000));
+    const r = cli(['show', cut]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^pprof-diff: error: .*cut\.txt\.partial: line \d+: the dump is cut short inside goroutine \d+/);
   });
 });

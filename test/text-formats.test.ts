@@ -177,18 +177,16 @@ describe('goroutine ?debug=2', () => {
     expect(p.goroutines![0]!.waitMinutes).toEqual([3]);
   });
 
-  it('drops a goroutine cut mid-line and says so in a comment', () => {
+  // Below Go's 64 MiB limit a dump cut mid-goroutine lost its end in
+  // transit: its counts would be silently wrong, so it is an error.
+  it('refuses a dump cut mid-line below the 64 MiB limit, naming the line', () => {
     const cut = DEBUG2.slice(0, DEBUG2.indexOf('/src/app/main.go:314 +0x69', DEBUG2.indexOf('goroutine 11')) + 10);
-    const p = parseGoroutineDebug2(enc(cut), new Dict(), 'x');
-    expect(p.comments[0]).toMatch(/^truncated: the dump ends inside goroutine 11 \(line 30\)/);
-    expect(p.goroutines![1]!.ids).toEqual([7, 8]);
+    expect(() => parseGoroutineDebug2(enc(cut), new Dict(), 'x')).toThrow(/^line 30: the dump is cut short inside goroutine 11/);
   });
 
-  it('drops a goroutine cut after a function line', () => {
+  it('refuses a dump cut after a function line below the 64 MiB limit', () => {
     const cut = DEBUG2.slice(0, DEBUG2.indexOf('\t/src/app/main.go:314 +0x69', DEBUG2.indexOf('goroutine 11')));
-    const p = parseGoroutineDebug2(enc(cut), new Dict(), 'x');
-    expect(p.comments[0]).toMatch(/^truncated: the dump ends inside goroutine 11/);
-    expect(p.goroutines![1]!.ids).toEqual([7, 8]);
+    expect(() => parseGoroutineDebug2(enc(cut), new Dict(), 'x')).toThrow(/the dump is cut short inside goroutine 11/);
   });
 
   it('treats a dump of exactly 64 MiB as cut by Go', () => {

@@ -49,5 +49,8 @@ export function fsError(e: unknown, path: string): InputError {
 
 export async function loadProfile(io: Io, path: string, dict: Dict, opts: LoadOptions = {}): Promise<Profile> {
   const bytes = await readInput(io, path);
-  return decodeProfile(bytes, { source: path, dict, ...(opts.maxDecompressed !== undefined ? { maxDecompressed: opts.maxDecompressed } : {}) });
+  const p = decodeProfile(bytes, { source: path, dict, ...(opts.maxDecompressed !== undefined ? { maxDecompressed: opts.maxDecompressed } : {}) });
+  // A dump Go cut at its size limit is read, but its counts are a lower bound.
+  for (const c of p.comments) if (c.startsWith('truncated:')) io.stderr.write(`pprof-diff: warning: ${path}: ${c}\n`);
+  return p;
 }

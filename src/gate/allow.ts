@@ -34,14 +34,15 @@ export function allowFromOptions(allow: readonly string[], allowTop: readonly st
 
 /**
  * An allow-list file: one regex a line; `top:` before a pattern makes it a
- * top-frame pattern; lines starting with `#` and blank lines are ignored;
- * surrounding white space is trimmed (a pattern that needs a leading or
- * trailing space can use `\x20`).
+ * top-frame pattern; lines starting with `#` and blank lines are ignored, and
+ * so is a trailing comment (white space, then `#` to the end of the line);
+ * surrounding white space is trimmed (a pattern that needs a space or a
+ * `#` after one can use `\x20` and `\x23`).
  */
 export function parseAllowlist(text: string, file: string): AllowPattern[] {
   const out: AllowPattern[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
+    const line = raw.replace(/\s#.*$/, '').trim();
     if (line === '' || line.startsWith('#')) return;
     const top = line.startsWith('top:');
     const src = top ? line.slice(4).trim() : line;

@@ -172,6 +172,12 @@ function finding(g: Group): Finding {
 
 const byGrowth = (a: Group, b: Group): number => b.last - b.first - (a.last - a.first) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+function totalDrivers(all: readonly Group[]): Group[] {
+  const grown = all.filter((g) => g.allowedBy === null && g.last - g.first > 0).sort(byGrowth);
+  const rising = grown.filter((g) => g.verdict === 'leak' || g.verdict === 'growing');
+  return rising.length > 0 ? rising : grown;
+}
+
 function status(failed: boolean): RuleStatus {
   return failed ? 'fail' : 'pass';
 }
@@ -395,7 +401,10 @@ export function evaluateSeries(res: TrendResult, o: SeriesGateOptions): CheckRes
         target, kind, sampleType: st, status: status(totalFails), measured: slope, limit: null, limitText: failLabel,
         unit: st.unit, verdict, pValue: p,
         detail: `trend of the ${what} total over ${s.snapshots.length - start} snapshots${allowedGroups.length > 0 ? ', allowed stacks taken out' : ''}`,
-        offenders: totalFails ? all.filter((g) => g.allowedBy === null && g.last - g.first > 0).sort(byGrowth).slice(0, 3).map(finding) : [],
+        // What drives the total: stacks that are themselves rising (a cache
+        // that plateaued grew too, but is not what fails the gate); the
+        // largest growers only when no stack's own trend is rising.
+        offenders: totalFails ? totalDrivers(all).slice(0, 3).map(finding) : [],
         allowed: contributing.sort(byGrowth).map(finding),
       });
 

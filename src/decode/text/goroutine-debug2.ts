@@ -36,10 +36,11 @@ import { CR, NL, TAB, clip, decodeRange, failAt } from './lines.js';
  *   selectgo, runtime.main, ...) and wrappers; the protobuf form keeps them
  *   (compat.ts maps a protobuf stack to what a debug=2 dump shows).
  * - Go stops writing at 64 MiB, mid-goroutine and mid-line. A dump of
- *   exactly 64 MiB, one that does not end with a newline, or one whose last
- *   goroutine ends in a function line without its file line, is truncated:
- *   the last (partial) goroutine is dropped, and a comment starting with
- *   "truncated:" says so (Profile.comments). This is not an error.
+ *   64 MiB whose last goroutine is cut (no final newline, or a function
+ *   line without its file line) is read: the partial goroutine is dropped
+ *   and a comment starting with "truncated:" says so (Profile.comments; the
+ *   CLI prints it as a warning). A dump cut like that below 64 MiB lost its
+ *   end in transit and is an error.
  * - `\tgoroutine running on other thread; stack unavailable` gives a
  *   goroutine with one synthetic frame "(stack unavailable)".
  *
@@ -382,6 +383,11 @@ export function parseGoroutineDebug2(buf: Uint8Array, dict: Dict, source: string
   const unterminated = len > 0 && buf[len - 1] !== NL;
   const incomplete = cutLine || pendingFn >= 0 || pendingCreator;
   const comments: string[] = [];
+  if (inG && !cutAtLimit && (unterminated || incomplete)) {
+    // Cut short below Go's limit: a download or copy that lost its end,
+    // not Go's own cut. Counts from it would be silently wrong.
+    failAt(gLine, `the dump is cut short inside goroutine ${gid} (${len} bytes, below Go's 64 MiB limit)`);
+  }
   if (inG && (cutAtLimit || unterminated || incomplete)) {
     comments.push(
       `truncated: the dump ends inside goroutine ${gid} (line ${gLine})${cutAtLimit ? ', at Go\'s 64 MiB limit for ?debug=2' : ''}; `
