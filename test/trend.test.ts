@@ -299,3 +299,54 @@ describe('diff gives the same ranking and counts from text as from protobuf', ()
     expect(t.rows.map((r) => [r.frames[0]!.function, r.delta])).toEqual(h.rows.map((r) => [r.frames[0]!.function, r.delta]));
   });
 });
+
+describe('trend guards against fake evidence', () => {
+  it('copies of one snapshot (same time_nanos) count once, and the report says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trend-dup-'));
+    for (const i of ['01', '04', '08']) {
+      copyFileSync(fixture('series', 'leaky', `goroutine-${i}.pb.gz`), join(dir, `goroutine-${i}.pb.gz`));
+      copyFileSync(fixture('series', 'leaky', `goroutine-${i}.pb.gz`), join(dir, `copy-${i}.pb.gz`));
+    }
+    const r = cli(['trend', dir, '-f', 'json']);
+    const j = JSON.parse(r.stdout) as TrendJ & { notes: string[] };
+    expect(j.series[0]!.snapshots).toHaveLength(3);
+    expect(j.series[0]!.rows.every((x) => x.verdict === 'insufficient-data')).toBe(true);
+    expect(j.notes.join('\n')).toMatch(/same time_nanos .* a copy, left out/);
+    expect(cli(['check', dir]).status).toBe(2);
+  });
+
+  it('text files that share a modification time get no verdict', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trend-sametime-'));
+    for (let i = 1; i <= 8; i++) {
+      const name = `goroutine-0${i}.debug1.txt`;
+      copyFileSync(fixture('series', 'leaky', name), join(dir, name));
+      utimesSync(join(dir, name), 1_700_000_000, 1_700_000_000);
+    }
+    const j = JSON.parse(cli(['trend', dir, '-f', 'json']).stdout) as TrendJ & { notes: string[] };
+    for (const r of j.series[0]!.rows) expect(r.verdict).toBe('insufficient-data');
+    expect(has(j.series[0]!.rows[0]!, 'main.handleMatch.func1')).toBe(true); // still ranked by growth
+    expect(j.notes.join('\n')).toMatch(/share a timestamp .*too few distinct times/);
+  });
+
+  it('--input-format chooses per kind: the heap series stays', () => {
+    const j = JSON.parse(cli(['trend', fixture('series', 'leaky'), '--input-format', 'debug2', '-f', 'json']).stdout) as TrendJ & { notes: string[] };
+    expect(j.series.map((s) => `${s.kind}:${s.format}`)).toEqual(['goroutine:goroutine-debug2', 'heap:proto']);
+    expect(j.notes.join('\n')).toMatch(/no heap profiles in debug=2 text: used protobuf/);
+  });
+
+  it('the fleet view counts only targets that have the kind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trend-fleetkind-'));
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    for (let i = 1; i <= 8; i++) {
+      copyFileSync(fixture('series', 'leaky', `goroutine-0${i}.pb.gz`), join(dir, 'a', `goroutine-0${i}.pb.gz`));
+      copyFileSync(fixture('series', 'leaky', `heap-0${i}.pb.gz`), join(dir, 'a', `heap-0${i}.pb.gz`));
+      copyFileSync(fixture('series', 'subtle', `heap-0${i}.pb.gz`), join(dir, 'b', `heap-0${i}.pb.gz`));
+    }
+    const j = trend([dir]);
+    const g = j.fleet.find((f) => f.kind === 'goroutine')!;
+    expect(g.targets).toBe(1);
+    const h = j.fleet.find((f) => f.kind === 'heap' && has(f, 'main.computeMatch'))!;
+    expect(h).toMatchObject({ targets: 2, leakTargets: 2 });
+  });
+});

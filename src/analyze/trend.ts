@@ -4,7 +4,7 @@ import { sampleTypeIndex, total, type Profile, type ProfileKind, type SourceForm
 import { Accumulator } from './accumulate.js';
 import { rowKey } from './diff.js';
 import type { Selection } from './select.js';
-import { classify, detectRestarts, splitAt, theilSen, type Classification, type Verdict } from './stats.js';
+import { classify, detectRestarts, minSignificantN, splitAt, theilSen, type Classification, type Verdict } from './stats.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -210,6 +210,15 @@ export class TrendBuilder {
       };
       this.series.set(key, s);
     }
+    if (p.timeNanos !== null) {
+      const same = s.snaps.find((x) => x.timeNanos === p.timeNanos);
+      if (same !== undefined) {
+        // Two files of one moment (a copy, or the same capture twice) are one
+        // observation; counting both would fake evidence.
+        this.notes.push(`${target}: ${p.source} has the same time_nanos as ${same.source}: a copy, left out`);
+        return;
+      }
+    }
     const col = s.snaps.length;
     s.acc.ensureColumns(col + 1);
     const track = s.track;
@@ -256,10 +265,18 @@ export class TrendBuilder {
       groups.set(g, [...(groups.get(g) ?? []), s]);
     }
     for (const states of groups.values()) {
-      const pick = this.opts.inputFormat !== undefined
-        ? states.find((s) => s.format === this.opts.inputFormat)
-        : [...states].sort((a, b) => FORMAT_PREFERENCE.indexOf(a.format) - FORMAT_PREFERENCE.indexOf(b.format)
-          || (a.origin === 'allocs' ? 1 : 0) - (b.origin === 'allocs' ? 1 : 0))[0];
+      const preferred = [...states].sort((a, b) => FORMAT_PREFERENCE.indexOf(a.format) - FORMAT_PREFERENCE.indexOf(b.format)
+        || (a.origin === 'allocs' ? 1 : 0) - (b.origin === 'allocs' ? 1 : 0))[0];
+      let pick = preferred;
+      const want = this.opts.inputFormat;
+      if (want !== undefined) {
+        // --input-format chooses among the formats of a kind; a kind with
+        // none of that format keeps its own, and the report says so.
+        pick = states.find((s) => s.format === want) ?? preferred;
+        if (pick !== undefined && pick.format !== want) {
+          this.notes.push(`${pick.target}: no ${pick.kind} profiles in ${FORMAT_NAME[want]}: used ${FORMAT_NAME[pick.format]}`);
+        }
+      }
       if (pick === undefined) continue;
       for (const s of states) {
         if (s !== pick) {
@@ -267,6 +284,9 @@ export class TrendBuilder {
             ? `${s.target}: ${s.snaps.length} allocs profiles left out: the same data as the heap profiles`
             : `${s.target}: ${s.snaps.length} ${s.kind} profiles in ${FORMAT_NAME[s.format]} left out in favour of ${FORMAT_NAME[pick.format]} (--input-format chooses)`);
         }
+      }
+      if ((this.opts.minWaitMinutes ?? 0) > 0 && pick.kind === 'goroutine' && pick.format !== 'goroutine-debug2') {
+        this.notes.push(`${pick.target}: --min-wait applies to ?debug=2 dumps only; the ${FORMAT_NAME[pick.format]} goroutine profiles carry no wait times (--input-format debug2 uses the dumps)`);
       }
       series.push(this.finishSeries(pick));
     }
@@ -302,7 +322,21 @@ export class TrendBuilder {
     const segT = tMs.slice(seg.start, seg.end).map((t) => (t - t0) / HOUR_MS);
     const spanH = segT.length > 0 ? segT[segT.length - 1]! : 0;
     const minRate = this.opts.minRatePerHour ?? (spanH > 0 ? defaultMinGrowth(unit) / spanH : 0);
+    // Snapshots that share a timestamp (text files copied together keep one
+    // modification time) have no order to test and no time to divide by.
+    const distinct = new Set(segT).size;
+    if (distinct < segT.length) {
+      const fromMtime = snaps.slice(seg.start, seg.end).some((x) => x.fromMtime);
+      this.notes.push(`${s.target}: ${segT.length - distinct + 1} ${s.kind} snapshots share a timestamp${fromMtime ? ' (file modification times: text profiles carry none)' : ''}; `
+        + (distinct < minSignificantN(this.opts.alpha ?? 0.05) ? 'too few distinct times for a verdict' : 'their order is a guess')
+        + (fromMtime ? '; give the files their capture times, e.g. touch -d' : ''));
+    }
+    const tooFewTimes = distinct < minSignificantN(this.opts.alpha ?? 0.05);
     const stat = (vals: number[]): Classification => {
+      const c = classifyValues(vals);
+      return tooFewTimes ? { ...c, verdict: 'insufficient-data', reason: 'too-few-points' } : c;
+    };
+    const classifyValues = (vals: number[]): Classification => {
       const y = vals.slice(seg.start, seg.end);
       if (!s.asRate) return classify(segT, y, { alpha: this.opts.alpha ?? 0.05, minRate });
       const rt: number[] = [];
@@ -342,7 +376,7 @@ export class TrendBuilder {
       });
     }
     rows.sort((a, b) => verdictOrder(a.verdict) - verdictOrder(b.verdict) || b.slopePerHour - a.slopePerHour
-      || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      || (b.last - b.first) - (a.last - a.first) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const rowCount = rows.length;
     return {
       target: s.target,
@@ -454,13 +488,19 @@ export class TrendBuilder {
   private fleet(series: Series[]): FleetRow[] {
     const targets = new Set(series.map((s) => s.target));
     if (targets.size < 2) return [];
-    const by = new Map<string, { row: TrendRow; kind: ProfileKind; unit: string; leak: number; slopes: number[]; targets: number }>();
+    // a stack can leak only in targets that have its kind of profile
+    const targetsOf = new Map<string, Set<string>>();
+    for (const s of series) {
+      const k = `${s.kind}\u0000${s.sampleType.type}`;
+      targetsOf.set(k, (targetsOf.get(k) ?? new Set()).add(s.target));
+    }
+    const by = new Map<string, { row: TrendRow; kind: ProfileKind; unit: string; leak: number; slopes: number[]; targets: number; of: number }>();
     for (const s of series) {
       for (const r of (s as Series & { allRows: TrendRow[] }).allRows) {
         const k = `${s.kind}\u0000${s.sampleType.type}\u0000${r.key}`;
         let e = by.get(k);
         if (e === undefined) {
-          e = { row: r, kind: s.kind, unit: s.sampleType.unit, leak: 0, slopes: [], targets: 0 };
+          e = { row: r, kind: s.kind, unit: s.sampleType.unit, leak: 0, slopes: [], targets: 0, of: targetsOf.get(`${s.kind}\u0000${s.sampleType.type}`)!.size };
           by.set(k, e);
         }
         e.targets++;
@@ -474,7 +514,7 @@ export class TrendBuilder {
       const sl = [...e.slopes].sort((a, b) => a - b);
       out.push({
         key: e.row.key, kind: e.kind, frames: e.row.frames, labels: e.row.labels,
-        leakTargets: e.leak, targets: targets.size,
+        leakTargets: e.leak, targets: e.of,
         medianSlopePerHour: sl.length % 2 ? sl[(sl.length - 1) / 2]! : (sl[sl.length / 2 - 1]! + sl[sl.length / 2]!) / 2,
         unit: e.unit,
       });
