@@ -87,6 +87,13 @@ describe('diff (default command)', () => {
     for (const row of focus.rows) expect(row.frames.some((f: { function: string }) => /routeCache/.test(f.function))).toBe(true);
   });
 
+  it('a filter that matches nothing says so on stderr', () => {
+    const r = cli([GB, GH, '--tag', 'nokey=.']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: no sample matched --focus, --ignore and --tag/);
+    expect(r.stdout).toMatch(/nothing changed/);
+  });
+
   it('--tag keeps only matching labels; --hide removes frames', () => {
     const eu = JSON.parse(cli([GB, GH, '-f', 'json', '--tag', 'region=eu']).stdout);
     expect(eu.rows.length).toBeGreaterThan(0);
@@ -174,6 +181,11 @@ describe('bad input: exit 2, one line naming the file, no stack trace', () => {
   it('empty file', () => expectError([empty, HH], /empty\.pb\.gz: empty file/));
   it('PNG', () => expectError([png, HH], /image\.png: not a pprof profile \(it is a PNG image\)/));
   it('JSON', () => expectError([HB, json], /x\.json: not a pprof profile \(it looks like JSON\)/));
+  it('plain text (a failed curl)', () => {
+    const f = join(tmp, 'curl.pb.gz');
+    writeFileSync(f, '404 page not found\n');
+    expectError([HB, f], /curl\.pb\.gz: not a pprof profile \(it is plain text: "404 page not found"\)/);
+  });
   it('truncated gzip', () => expectError([HB, trunc], /trunc\.pb\.gz: truncated gzip stream/));
   it('corrupt protobuf with the offset', () => expectError([HB, corrupt], /corrupt\.pb: corrupt protobuf at byte 1: /));
   it('heap against goroutine', () => expectError([HB, GH], /cannot compare a heap profile .* with a goroutine profile/));

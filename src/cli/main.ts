@@ -114,6 +114,11 @@ export async function main(argv: readonly string[], io: Io = nodeIo()): Promise<
     for (const sub of cmd.commands) applyOutput(sub);
   };
   applyOutput(program);
+  if (argv.length === 0) {
+    // No arguments: the help, on stderr, and no verdict.
+    io.stderr.write(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return result.code;

@@ -78,5 +78,17 @@ function sniffForeign(buf: Uint8Array): string | null {
   if (t.startsWith('{') || t.startsWith('[')) return 'it looks like JSON';
   if (/^<(!doctype|html|\?xml)/i.test(t)) return 'it looks like HTML or XML';
   if (/^(goroutine|heap|--- )/.test(t)) return 'a Go text profile in a form pprof-diff does not read';
+  // A protobuf profile's second byte is a length, never printable text; a
+  // failed curl saves a body like "404 page not found".
+  const n = Math.min(buf.length, 64);
+  let printable = n > 0;
+  for (let i = 0; i < n && printable; i++) {
+    const c = buf[i]!;
+    printable = (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || c >= 0xc2;
+  }
+  if (printable) {
+    const firstLine = new TextDecoder().decode(buf.subarray(0, Math.min(buf.length, 200))).split(/\r?\n/)[0]!.trim();
+    return `it is plain text: ${JSON.stringify(firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine)}`;
+  }
   return null;
 }

@@ -31,8 +31,8 @@ function gap(res: DiffResult): string {
 export function diffNotes(res: DiffResult, shown: number): string[] {
   const notes: string[] = [];
   const noun = res.granularity === 'stack' ? 'stacks' : `${res.granularity}s`;
-  if (shown < res.changedRows) notes.push(`showing ${shown} of ${res.changedRows} changed ${noun} (--top 0 shows all)`);
-  else notes.push(`${res.changedRows} changed ${res.changedRows === 1 ? noun.slice(0, -1) : noun}`);
+  if (shown < res.changedRows) notes.push(`showing ${shown} of ${res.changedRows} changed ${noun} (--top and --min-delta cut the rest)`);
+  else if (res.changedRows > 0) notes.push(`${res.changedRows} changed ${res.changedRows === 1 ? noun.slice(0, -1) : noun}`);
   const dropped = res.base.profilerDropped + res.head.profilerDropped;
   if (dropped > 0) notes.push("the profiler's own goroutine is left out (--keep-profiler keeps it)");
   if (res.scale !== 1) notes.push(`head scaled by ${res.scale.toFixed(4)} to the base total (--normalize)`);

@@ -71,8 +71,10 @@ export function stackLine(frames: readonly Frame[], labels: Labels): string {
   const own = shown.findIndex((f) => !isRuntime(f.function));
   const parts = shown.map((f, j) => (j === own && f.file !== '' ? `${f.function} (${shortFile(f.file)}:${f.line})` : f.function));
   let s = shown.length === 0 ? '(no frames)' : parts.join(' ← ');
+  // labels first: they are short and tell label variants of one stack apart
+  // where a long stack is cut to the terminal width
   const ks = Object.keys(labels);
-  if (ks.length > 0) s = `${s}  {${ks.map((k) => `${k}=${labels[k]}`).join(', ')}}`;
+  if (ks.length > 0) s = `{${ks.map((k) => `${k}=${labels[k]}`).join(', ')}} ${s}`;
   return s;
 }
 

@@ -53,7 +53,7 @@ function seriesTitle(s: Series): string {
     const sameDay = a.slice(0, 10) === b.slice(0, 10);
     when = ` over ${formatDuration(last.timeMs - first.timeMs)} (${fmt(a, true)}–${fmt(b, !sameDay)} UTC)`;
   }
-  return `${s.target} · ${what} · ${snaps.length} snapshots${when}`;
+  return `${s.target} · ${what} · ${snaps.length} snapshot${snaps.length === 1 ? '' : 's'}${when}`;
 }
 
 export function seriesNotes(s: Series): string[] {
@@ -71,7 +71,7 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
   const out: string[] = [];
   for (const s of res.series) {
     const unit = s.sampleType.unit;
-    out.push(style.bold(seriesTitle(s)));
+    out.push(style.bold(truncate(seriesTitle(s), ctx.width)));
     const tv = s.total.values;
     out.push(`  total  ${formatValue(tv[s.segmentStart] ?? 0, unit)} → ${formatValue(tv[tv.length - 1] ?? 0, unit)}  ${formatRate(s.total.slopePerHour, unit)}  ${sparkline(tv.slice(s.segmentStart), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
     if (s.format !== 'proto') out.push(style.dim(`  read from ${FORMAT_NAME[s.format]}`));

@@ -27,6 +27,9 @@ export async function diffCommand(io: Io, basePath: string, headPath: string, o:
   const res = diffProfiles(base, head, {
     selection, sampleType: o.sampleType, normalize: o.normalize === true, top, minDelta, sortByCum: o.cum === true,
   });
+  if (res.base.total === 0 && res.head.total === 0 && (selection.focus.length + selection.ignore.length + selection.tags.length) > 0) {
+    io.stderr.write('pprof-diff: warning: no sample matched --focus, --ignore and --tag in either profile\n');
+  }
   const text = out.format === 'json'
     ? JSON.stringify(diffJson(res), null, 2) + '\n'
     : out.format === 'markdown' ? renderDiffMarkdown(res) : renderDiffTable(res, { style: out.style, width: out.width });

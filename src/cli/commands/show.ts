@@ -16,6 +16,9 @@ export async function showCommand(io: Io, path: string, o: ShowCommandOptions): 
   const out = outputTarget(io, o);
   const p = await loadProfile(io, path, new Dict(), { maxDecompressed: maxDecompressed(o) });
   const res = showProfile(p, { selection, sampleType: o.sampleType, top, sortByCum: o.cum === true });
+  if (res.total === 0 && (selection.focus.length + selection.ignore.length + selection.tags.length) > 0) {
+    io.stderr.write('pprof-diff: warning: no sample matched --focus, --ignore and --tag\n');
+  }
   const text = out.format === 'json'
     ? JSON.stringify(showJson(res), null, 2) + '\n'
     : out.format === 'markdown' ? renderShowMarkdown(res) : renderShowTable(res, { style: out.style, width: out.width });
