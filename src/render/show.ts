@@ -24,7 +24,8 @@ export function renderShowTable(res: ShowResult, ctx: RenderContext): string {
   out.push(`${style.bold(res.source)}  ${res.kind} profile (${res.format}), ${timeLabel(res.timeNanos)}, ${res.sampleCount} samples`);
   for (const t of res.sampleTypes) {
     const mark = t.type === res.sampleType.type ? style.accent('▸') : ' ';
-    out.push(` ${mark} ${t.type.padEnd(14)} ${formatValue(t.total, t.unit).padStart(12)}${t.isDefault ? style.dim('  (default)') : ''}`);
+    const shown = t.type === res.sampleType.type && res.total !== t.total ? style.dim(`  (${formatValue(res.total, t.unit)} shown: filters, profiler goroutine)`) : '';
+    out.push(` ${mark} ${t.type.padEnd(14)} ${formatValue(t.total, t.unit).padStart(12)}${t.isDefault ? style.dim('  (default)') : ''}${shown}`);
   }
   out.push('');
   const unit = res.sampleType.unit;
