@@ -120,6 +120,30 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
 
   // ---- pass 1 ----------------------------------------------------------------
   while (r.pos < r.end) {
+    // Fast path for the bulk of a profile: a sample (tag 0x12) shorter than
+    // 16 KiB (a one- or two-byte length).
+    {
+      const p0 = r.pos;
+      if (buf[p0] === 0x12 && p0 + 2 < r.end) {
+        const b1 = buf[p0 + 1]!;
+        let start: number;
+        let len: number;
+        if (b1 < 0x80) {
+          len = b1;
+          start = p0 + 2;
+        } else {
+          const b2 = buf[p0 + 2]!;
+          len = (b1 & 0x7f) | (b2 << 7);
+          start = p0 + 3;
+          if (b2 >= 0x80) len = -1;
+        }
+        if (len >= 0 && start + len <= r.end) {
+          samples.push(start, start + len);
+          r.pos = start + len;
+          continue;
+        }
+      }
+    }
     const tagAt = r.pos;
     const tag = r.varint();
     if (r.hi !== 0) r.fail('field tag too large', tagAt);
