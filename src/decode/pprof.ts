@@ -524,6 +524,21 @@ function decodeSamples(
         } while (p < end);
         if (end >= 0 && p !== end) sr.fail('packed value overruns its length', p);
       } else if (f === 3 && w === WIRE_LEN) {
+        // Fast path for Go's heap label {key: "bytes", num: N}: a short
+        // message of key (08 k), num (18 varint) and at most a num_unit
+        // (20 u). Numeric labels are never part of the key: skip it whole.
+        const len = buf[p]!;
+        if (len < 0x80 && p + 1 + len <= sampleEnd && buf[p + 1] === 0x08 && buf[p + 2]! < 0x80 && buf[p + 3] === 0x18) {
+          const lend = p + 1 + len;
+          let q = p + 4;
+          while (q < lend && buf[q]! >= 0x80) q++;
+          q++;
+          if (q < lend && buf[q] === 0x20 && buf[q + 1]! < 0x80) q += 2;
+          if (q === lend) {
+            p = lend;
+            continue;
+          }
+        }
         sr.pos = p;
         const end = sr.lenEnd();
         let key = 0;
