@@ -51,7 +51,7 @@ function seriesTitle(s: Series): string {
     const secs = last.timeMs - first.timeMs < 3_600_000;
     const fmt = (iso: string, withDate: boolean) => (withDate ? `${iso.slice(0, 10)} ` : '') + iso.slice(11, secs ? 19 : 16);
     const sameDay = a.slice(0, 10) === b.slice(0, 10);
-    when = ` over ${formatDuration(last.timeMs - first.timeMs)} (${fmt(a, true)}–${fmt(b, !sameDay)} UTC)`;
+    when = `, ${formatDuration(last.timeMs - first.timeMs)} (${fmt(a, !sameDay)}–${fmt(b, !sameDay)} UTC${sameDay ? `, ${a.slice(0, 10)}` : ""})`;
   }
   return `${s.target} · ${what} · ${snaps.length} snapshot${snaps.length === 1 ? '' : 's'}${when}`;
 }
