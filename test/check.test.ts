@@ -331,7 +331,7 @@ describe('check: reports', () => {
     const gl = Number(/line=(\d+)/.exec(g)![1]);
     // the line is inside main.handleMatch's `go func(){...}()`: the select the matcher waits in
     expect(src.slice(gl - 3, gl + 1).join('\n')).toMatch(/select|case/);
-    expect(g).toMatch(/%0Aruntime\.selectgo ← main\.handleMatch\.func1/);
+    expect(g).toMatch(/%0A(\{[^}]*\} )?runtime\.selectgo ← main\.handleMatch\.func1/);
     const h = ann.find((a) => a.includes('heap stack trends'))!;
     expect(src[Number(/line=(\d+)/.exec(h)![1]) - 1]).toMatch(/new\(matchResult\)/);
     // annotations come before the report

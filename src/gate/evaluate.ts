@@ -172,10 +172,10 @@ function finding(g: Group): Finding {
 
 const byGrowth = (a: Group, b: Group): number => b.last - b.first - (a.last - a.first) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function totalDrivers(all: readonly Group[]): Group[] {
+function totalDrivers(all: readonly Group[], failOn: readonly Verdict[]): Group[] {
   const grown = all.filter((g) => g.allowedBy === null && g.last - g.first > 0).sort(byGrowth);
-  const rising = grown.filter((g) => g.verdict === 'leak' || g.verdict === 'growing');
-  return rising.length > 0 ? rising : grown;
+  const failing = grown.filter((g) => g.verdict !== null && failOn.includes(g.verdict));
+  return failing.length > 0 ? failing : grown;
 }
 
 function status(failed: boolean): RuleStatus {
@@ -404,7 +404,7 @@ export function evaluateSeries(res: TrendResult, o: SeriesGateOptions): CheckRes
         // What drives the total: stacks that are themselves rising (a cache
         // that plateaued grew too, but is not what fails the gate); the
         // largest growers only when no stack's own trend is rising.
-        offenders: totalFails ? totalDrivers(all).slice(0, 3).map(finding) : [],
+        offenders: totalFails ? totalDrivers(all, o.failOn).slice(0, 3).map(finding) : [],
         allowed: contributing.sort(byGrowth).map(finding),
       });
 

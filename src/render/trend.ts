@@ -91,7 +91,7 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
         describe(s, r, ctx.granularity),
       ]);
       const aligns = head.map((_, i) => (i === 0 || i === head.length - 1 || i === 4 ? 'left' as const : 'right' as const));
-      if (ctx.width >= 110) {
+      if (ctx.width >= 140) {
         out.push(indent(renderTable(head, rows, aligns, ctx.width - 2, style).trimEnd()));
       } else {
         // Narrow terminal: each stack on its own line under its numbers,
