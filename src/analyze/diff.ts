@@ -188,7 +188,13 @@ export function diffProfiles(base: Profile, head: Profile, opts: DiffOptions): D
 function normalizeScale(base: Profile, bi: number, head: Profile, hi: number): number {
   const bt = total(base, bi);
   const ht = total(head, hi);
-  return ht === 0 ? 1 : bt / ht;
+  if (bt === 0 || ht === 0) {
+    throw new UsageError(`cannot --normalize: the ${bt === 0 ? 'base' : 'head'} profile's ${base.sampleTypes[bi]!.type} total is 0`, {
+      subject: bt === 0 ? base.source : head.source,
+      hint: 'compare without --normalize',
+    });
+  }
+  return bt / ht;
 }
 
 /**

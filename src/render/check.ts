@@ -144,7 +144,13 @@ export function renderCheckText(res: CheckResult, ctx: RenderContext & CheckRend
   const measW = Math.max(...measured.map(visibleWidth));
   res.rules.forEach((r, i) => {
     const tail = r.status === 'skip' ? style.dim(r.detail) : `${measured[i]!.padEnd(measW)}  ${style.dim(limitText(r))}`;
-    out.push(`${statusWord(r.status, style)}  ${names[i]!.padEnd(nameW)}  ${tail}`.trimEnd());
+    const line = `${statusWord(r.status, style)}  ${names[i]!.padEnd(nameW)}  ${tail}`.trimEnd();
+    if (visibleWidth(line) <= ctx.width || r.status === 'skip') out.push(line);
+    else {
+      // too wide for the terminal: the limit goes under the measurement
+      out.push(`${statusWord(r.status, style)}  ${names[i]!}  ${measured[i]!}`);
+      out.push(`      ${style.dim(limitText(r))}`);
+    }
   });
   for (const r of res.rules) {
     if (r.status !== 'fail' || r.offenders.length === 0) continue;
@@ -160,7 +166,8 @@ export function renderCheckText(res: CheckResult, ctx: RenderContext & CheckRend
     out.push('');
     out.push(style.bold('Allowed (exempt by the allow-list, not counted)'));
     for (const { f, rule, rules } of allowed) {
-      out.push(`  ${style.accent('ALLOWED')}  ${rule.target !== null ? `${rule.target}: ` : ''}${rule.kind} ${findingNumbers(f, unitOf(rule))}  ${style.dim(`by ${f.allowedBy}; exempt from: ${rules.join(', ')}`)}`);
+      out.push(`  ${style.accent('ALLOWED')}  ${rule.target !== null ? `${rule.target}: ` : ''}${rule.kind} ${findingNumbers(f, unitOf(rule))}`);
+      out.push(style.dim(wrap(`by ${f.allowedBy}; exempt from: ${rules.join(', ')}`, ctx.width, '    ')));
       out.push(`    ${truncate(findingStack(f), ctx.width - 4)}`);
     }
   }

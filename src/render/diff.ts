@@ -35,6 +35,9 @@ export function diffNotes(res: DiffResult, shown: number): string[] {
   else if (res.changedRows > 0) notes.push(`${res.changedRows} changed ${res.changedRows === 1 ? noun.slice(0, -1) : noun}`);
   const dropped = res.base.profilerDropped + res.head.profilerDropped;
   if (dropped > 0) notes.push("the profiler's own goroutine is left out (--keep-profiler keeps it)");
+  if (res.base.timeNanos !== null && res.head.timeNanos !== null && res.head.timeNanos < res.base.timeNanos) {
+    notes.push('head was taken before base: growth here is shrinkage in time (swap them?)');
+  }
   if (res.scale !== 1) notes.push(`head scaled by ${res.scale.toFixed(4)} to the base total (--normalize)`);
   return notes;
 }
