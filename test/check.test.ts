@@ -99,8 +99,8 @@ describe('check: series', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/^FAIL/m);
     expect(r.stdout).toMatch(/^Allowed \(exempt by the allow-list, not counted\)$/m);
-    expect(r.stdout).toMatch(/^ {2}ALLOWED {2}leaky: goroutine leak .* by --allow-top main\\\.handleMatch\\\.func1;/m);
-    expect(r.stdout).toMatch(/^ {2}ALLOWED {2}leaky: heap leak .* by --allow computeMatch;/m);
+    expect(r.stdout).toMatch(/^ {2}ALLOWED {2}leaky: goroutine leak .*\n {4}by --allow-top main\\\.handleMatch\\\.func1;/m);
+    expect(r.stdout).toMatch(/^ {2}ALLOWED {2}leaky: heap leak .*\n {4}by --allow computeMatch;/m);
     expect(r.stdout).toMatch(/^ {4}runtime\.selectgo ← main\.handleMatch\.func1 \(leakysvc\/main\.go:\d+\)/m);
     expect(r.stdout).toMatch(/^ {4}main\.computeMatch \(leakysvc\/main\.go:\d+\) ← main\.handleMatch\.func1/m);
     // with the leak taken out, the goroutine total is the flat background
