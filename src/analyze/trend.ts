@@ -351,6 +351,17 @@ export class TrendBuilder {
     };
 
     const totals = snaps.map((x) => x.total);
+    // first/last: the values at the segment's ends; for alloc_* (analysed as
+    // a rate) the first and last per-interval rates, per hour
+    const endpoints = (values: number[]): { first: number; last: number } => {
+      if (!s.asRate) return { first: values[seg.start] ?? 0, last: values[seg.end - 1] ?? 0 };
+      const rate = (i: number): number => {
+        const dt = segT[i]! - segT[i - 1]!;
+        return dt > 0 ? (values[seg.start + i]! - values[seg.start + i - 1]!) / dt : 0;
+      };
+      const m = seg.end - seg.start;
+      return m < 2 ? { first: 0, last: 0 } : { first: rate(1), last: rate(m - 1) };
+    };
     const tc = stat(totals);
     const rows: TrendRow[] = [];
     const acc = s.acc;
@@ -369,8 +380,7 @@ export class TrendBuilder {
         pValue: c.p,
         verdict: c.verdict,
         reason: c.reason,
-        first: values[seg.start] ?? 0,
-        last: values[seg.end - 1] ?? 0,
+        ...endpoints(values),
         stackId: d.stackId,
         ...extra,
       });

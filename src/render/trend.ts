@@ -73,7 +73,11 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
     const unit = s.sampleType.unit;
     out.push(style.bold(truncate(seriesTitle(s), ctx.width)));
     const tv = s.total.values;
-    out.push(`  total  ${formatValue(tv[s.segmentStart] ?? 0, unit)} → ${formatValue(tv[tv.length - 1] ?? 0, unit)}  ${formatRate(s.total.slopePerHour, unit)}  ${sparkline(tv.slice(s.segmentStart), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
+    const totalSpan = s.asRate
+      ? `${formatValue(tv[tv.length - 1]! - (tv[s.segmentStart] ?? 0), unit)} allocated`
+      : `${formatValue(tv[s.segmentStart] ?? 0, unit)} → ${formatValue(tv[tv.length - 1] ?? 0, unit)}`;
+    const totalRate = s.asRate ? `rate ${formatValue(s.total.slopePerHour, unit, true)}/h²` : formatRate(s.total.slopePerHour, unit);
+    out.push(`  total  ${totalSpan}  ${totalRate}  ${sparkline(tv.slice(s.segmentStart), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
     if (s.format !== 'proto') out.push(style.dim(`  read from ${FORMAT_NAME[s.format]}`));
     for (const n of seriesNotes(s)) out.push(style.warn(wrap(n, ctx.width - 2, '  ')));
     out.push('');
@@ -83,9 +87,9 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
       const head = ['verdict', 'rate', 'p', 'first → last', 'trend', ...(debug2 ? ['kept', 'wait'] : []), ctx.granularity === 'stack' ? 'stack (leaf first)' : ctx.granularity];
       const rows = s.rows.map((r) => [
         verdictCell(r.verdict, style),
-        formatRate(r.slopePerHour, unit),
+        s.asRate ? `${formatValue(r.slopePerHour, unit, true)}/h²` : formatRate(r.slopePerHour, unit),
         formatP(r.pValue),
-        `${formatValue(r.first, unit)} → ${formatValue(r.last, unit)}`,
+        s.asRate ? `${formatValue(r.first, unit)}/h → ${formatValue(r.last, unit)}/h` : `${formatValue(r.first, unit)} → ${formatValue(r.last, unit)}`,
         sparkline(r.values.slice(s.segmentStart), 12),
         ...(debug2 ? [String(r.survivingGoroutines ?? 0), `${r.maxWaitMinutes ?? 0}m`] : []),
         describe(s, r, ctx.granularity),
