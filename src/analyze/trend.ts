@@ -94,6 +94,8 @@ export interface Suspect {
   readonly heap: ReadonlyArray<{ key: string; frames: readonly Frame[]; slopePerHour: number; verdict: Verdict }>;
   /** Heap growth rate ÷ goroutine growth rate (bytes); null without growing heap. */
   readonly bytesPerGoroutine: number | null;
+  /** Whether the target has an inuse_space heap series to compare with. */
+  readonly heapCompared: boolean;
   readonly hint: string | null;
 }
 
@@ -465,6 +467,7 @@ export class TrendBuilder {
           goroutine: { key: rowKey(frames, {}, 'stack'), frames, slopePerHour: gRate, last: y[y.length - 1] ?? 0 },
           heap: heapRows,
           bytesPerGoroutine: heapRows.length > 0 && gRate > 0 ? heapRate / gRate : null,
+          heapCompared: h !== undefined,
           hint: causeHint(frames, h),
         });
       }

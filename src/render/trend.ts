@@ -122,7 +122,8 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
     out.push(style.bold('Suspects: leaking goroutines and the memory they hold'));
     for (const sp of res.suspects) {
       const fn = sp.goroutine.frames.find((f) => !f.function.startsWith('runtime.'))?.function ?? sp.goroutine.key;
-      const each = sp.bytesPerGoroutine !== null ? `, each holding ~${formatValue(sp.bytesPerGoroutine, 'bytes')}` : ', no growing heap stack found on these goroutines';
+      const each = sp.bytesPerGoroutine !== null ? `, each holding ~${formatValue(sp.bytesPerGoroutine, 'bytes')}`
+        : sp.heapCompared ? ', no growing heap stack found on these goroutines' : ' (no inuse_space heap series to tie them to)';
       out.push(`  ${style.grow(fn)} ${style.dim(`[${sp.target}]`)}: ${formatRate(sp.goroutine.slopePerHour, 'count')} goroutines${each}`);
       for (const h of sp.heap.slice(0, 5)) out.push(truncate(`    heap ${formatRate(h.slopePerHour, 'bytes')} ${h.verdict.padEnd(7)} ${stackLine(h.frames, {})}`, ctx.width));
       if (sp.hint !== null) out.push(style.warn(wrap(`hint: ${sp.hint}`, ctx.width - 4, '    ')));
@@ -198,6 +199,7 @@ export function trendJson(res: TrendResult, granularity: string): unknown {
       goroutine: { key: sp.goroutine.key, frames: frames(sp.goroutine.frames), slopePerHour: sp.goroutine.slopePerHour },
       heap: sp.heap.map((h) => ({ key: h.key, frames: frames(h.frames), slopePerHour: h.slopePerHour, verdict: h.verdict })),
       bytesPerGoroutine: sp.bytesPerGoroutine,
+      heapCompared: sp.heapCompared,
       hint: sp.hint,
     })),
     projections: res.projections,
