@@ -424,7 +424,6 @@ function decodeSamples(
   fail: (msg: string) => never,
 ): number {
   let n = 0;
-  let scratch = new Uint32Array(256);
   let vals = new Float64Array(Math.max(4, nTypes));
   const pairs: Array<[string, string]> = [];
   const sr = new Reader(buf);
@@ -452,6 +451,9 @@ function decodeSamples(
     sr.end = sampleEnd;
     let depth = 0;
     let h = SEED;
+    // frames go straight into the Dict's pool tail: no copy for a new stack
+    let pool = dict.tailPool(0, 64);
+    const tail = dict.tail;
     let nv = 0;
     let npairs = 0;
     while (p < sampleEnd) {
@@ -485,8 +487,9 @@ function decodeSamples(
           }
           // Most locations have one frame (no inlining): one load resolves them.
           const single = id < singleFrame.length ? singleFrame[id]! : -2;
-          if (single >= 0 && depth < scratch.length) {
-            scratch[depth++] = single;
+          if (single >= 0) {
+            if (tail + depth >= pool.length) pool = dict.tailPool(depth, 256);
+            pool[tail + depth++] = single;
             h = Math.imul(h ^ single, PRIME);
             continue;
           }
@@ -494,10 +497,10 @@ function decodeSamples(
           if (li < 0) fail(`sample ${i} refers to unknown location id ${id}`);
           const s = locStart[li]!;
           const e = locStart[li + 1]!;
-          if (depth + (e - s) > scratch.length) scratch = growU32(scratch, (depth + (e - s)) * 2);
+          if (tail + depth + (e - s) > pool.length) pool = dict.tailPool(depth, e - s + 256);
           for (let k = s; k < e; k++) {
             const fr = locFrames[k]!;
-            scratch[depth++] = fr;
+            pool[tail + depth++] = fr;
             h = Math.imul(h ^ fr, PRIME);
           }
         } while (p < end);
@@ -582,7 +585,7 @@ function decodeSamples(
     }
     if (zero) continue; // all-zero samples carry nothing
     for (let t = 0; t < nTypes; t++) values[t]![n] = vals[t]!;
-    stack[n] = dict.internStackHashed(scratch, depth, h);
+    stack[n] = dict.internTail(depth, h);
     labelIds[n] = npairs === 0 ? 0 : dict.internLabels(pairs);
     n++;
   }
@@ -595,11 +598,6 @@ function growF64(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   return g;
 }
 
-function growU32(a: Uint32Array<ArrayBuffer>, size: number): Uint32Array<ArrayBuffer> {
-  const g = new Uint32Array(size);
-  g.set(a);
-  return g;
-}
 
 function readRepeatedInt(r: Reader, wire: number, tagAt: number, out: number[]): void {
   if (wire === WIRE_VARINT) out.push(r.int64());

@@ -140,6 +140,71 @@ export class Dict {
     return this.addStack(frames, len, h, slot);
   }
 
+  /**
+   * Interning without a copy: a decoder writes a stack's frames straight
+   * into the pool's free tail (see tailPool) and hands over its length and
+   * hash; a new stack is kept where it was written, a known one is dropped.
+   */
+  tailPool(used: number, extra: number): Uint32Array {
+    const need = this.poolLen + used + extra;
+    if (need > this.pool.length) {
+      let size = this.pool.length * 2;
+      while (size < need) size *= 2;
+      const p = new Uint32Array(size);
+      p.set(this.pool.subarray(0, this.poolLen + used));
+      this.pool = p;
+    }
+    return this.pool;
+  }
+
+  /** Where the next stack's frames go in the pool (see tailPool). */
+  get tail(): number {
+    return this.poolLen;
+  }
+
+  /** Interns the stack written at pool[tail, tail + len); `h` as for internStackHashed. */
+  internTail(len: number, h: number): number {
+    h ^= len;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    h >>>= 0;
+    const table = this.table;
+    const lens = this.stackLen;
+    const starts = this.starts;
+    const pool = this.pool;
+    const tail = this.poolLen;
+    const mask = (table.length >> 1) - 1;
+    const hs = h | 0;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[slot << 1]!;
+      if (e === 0) break;
+      if (table[(slot << 1) + 1] === hs) {
+        const id = e - 1;
+        if (lens[id] === len) {
+          const start = starts[id]!;
+          let i = 0;
+          while (i < len && pool[start + i] === pool[tail + i]) i++;
+          if (i === len) return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.nStacks++;
+    if (id >= this.starts.length) this.growStacks();
+    this.starts[id] = tail;
+    this.stackLen[id] = len;
+    this.stackHash[id] = h;
+    this.poolLen += len;
+    this.table[slot << 1] = id + 1;
+    this.table[(slot << 1) + 1] = h | 0;
+    if (this.nStacks * 4 > this.table.length) this.rehash(this.table.length);
+    return id;
+  }
+
   private addStack(frames: Uint32Array, len: number, h: number, slot: number): number {
     const id = this.nStacks++;
     if (id >= this.starts.length) this.growStacks();
