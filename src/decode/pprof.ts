@@ -439,6 +439,7 @@ function decodeSamples(
   }
   const starts = samples.starts;
   const ends = samples.ends;
+  let pool = dict.tailPool(0, 64);
   dict.reserveStacks(samples.n);
   // Imported bindings are re-checked on every use; the hot loop takes locals.
   const SEED = STACK_HASH_SEED;
@@ -452,8 +453,8 @@ function decodeSamples(
     let depth = 0;
     let h = SEED;
     // frames go straight into the Dict's pool tail: no copy for a new stack
-    let pool = dict.tailPool(0, 64);
     const tail = dict.tail;
+    if (tail + 64 > pool.length) pool = dict.tailPool(0, 64);
     let nv = 0;
     let npairs = 0;
     while (p < sampleEnd) {
