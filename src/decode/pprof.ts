@@ -439,7 +439,12 @@ function decodeSamples(
   }
   const starts = samples.starts;
   const ends = samples.ends;
-  let pool = dict.tailPool(0, 64);
+  // Room for every frame up front (at most one per byte of the samples, as
+  // inlined locations aside each location id takes a byte or more): the
+  // pool does not grow inside the loop, which would also cost a deopt.
+  let sampleBytes = 0;
+  for (let i = 0; i < samples.n; i++) sampleBytes += ends[i]! - starts[i]!;
+  let pool = dict.tailPool(0, sampleBytes + 64);
   dict.reserveStacks(samples.n);
   // Imported bindings are re-checked on every use; the hot loop takes locals.
   const SEED = STACK_HASH_SEED;
