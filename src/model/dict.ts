@@ -19,7 +19,7 @@ export type Labels = Readonly<Record<string, string>>;
 
 const EMPTY_LABELS: Labels = Object.freeze({});
 
-/** Seed and multiplier of the stack hash (FNV-1a's), see internStackHashed. */
+/** Seed and multiplier of the stack hash (FNV-1a's), see internTail. */
 export const STACK_HASH_SEED = 0x811c9dc5 | 0;
 export const STACK_HASH_PRIME = 0x01000193;
 
@@ -96,48 +96,15 @@ export class Dict {
 
   /** Interns frames[0..len) (leaf first) and returns the stack id. */
   internStack(frames: Uint32Array, len: number): number {
+    const pool = this.tailPool(0, len);
+    const tail = this.poolLen;
     let h = STACK_HASH_SEED;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ frames[i]!, STACK_HASH_PRIME);
-    return this.internStackHashed(frames, len, h);
-  }
-
-  /**
-   * internStack for callers that hashed the frames while collecting them:
-   * `h` must be the fold of STACK_HASH_SEED with Math.imul(h ^ frame,
-   * STACK_HASH_PRIME) over the frames in order.
-   */
-  internStackHashed(frames: Uint32Array, len: number, h: number): number {
-    h ^= len;
-    // murmur3's finaliser: stacks differ in few frames out of many, and
-    // linear probing needs every input bit spread over the slot bits.
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    h >>>= 0;
-    const table = this.table;
-    const lens = this.stackLen;
-    const starts = this.starts;
-    const pool = this.pool;
-    const mask = (table.length >> 1) - 1;
-    const hs = h | 0;
-    let slot = h & mask;
-    for (;;) {
-      const e = table[slot << 1]!;
-      if (e === 0) break;
-      if (table[(slot << 1) + 1] === hs) {
-        const id = e - 1;
-        if (lens[id] === len) {
-          const start = starts[id]!;
-          let i = 0;
-          while (i < len && pool[start + i] === frames[i]) i++;
-          if (i === len) return id;
-        }
-      }
-      slot = (slot + 1) & mask;
+    for (let i = 0; i < len; i++) {
+      const f = frames[i]!;
+      pool[tail + i] = f;
+      h = Math.imul(h ^ f, STACK_HASH_PRIME);
     }
-    return this.addStack(frames, len, h, slot);
+    return this.internTail(len, h);
   }
 
   /**
@@ -162,9 +129,14 @@ export class Dict {
     return this.poolLen;
   }
 
-  /** Interns the stack written at pool[tail, tail + len); `h` as for internStackHashed. */
+  /**
+   * Interns the stack written at pool[tail, tail + len). `h` is the fold of
+   * STACK_HASH_SEED with Math.imul(h ^ frame, STACK_HASH_PRIME) over its frames.
+   */
   internTail(len: number, h: number): number {
     h ^= len;
+    // murmur3's finaliser: stacks differ in few frames out of many, and
+    // linear probing needs every input bit spread over the slot bits.
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
@@ -196,29 +168,6 @@ export class Dict {
     const id = this.nStacks++;
     if (id >= this.starts.length) this.growStacks();
     this.starts[id] = tail;
-    this.stackLen[id] = len;
-    this.stackHash[id] = h;
-    this.poolLen += len;
-    this.table[slot << 1] = id + 1;
-    this.table[(slot << 1) + 1] = h | 0;
-    if (this.nStacks * 4 > this.table.length) this.rehash(this.table.length);
-    return id;
-  }
-
-  private addStack(frames: Uint32Array, len: number, h: number, slot: number): number {
-    const id = this.nStacks++;
-    if (id >= this.starts.length) this.growStacks();
-    if (this.poolLen + len > this.pool.length) {
-      let size = this.pool.length * 2;
-      while (size < this.poolLen + len) size *= 2;
-      const p = new Uint32Array(size);
-      p.set(this.pool.subarray(0, this.poolLen));
-      this.pool = p;
-    }
-    const pool = this.pool;
-    const at = this.poolLen;
-    for (let i = 0; i < len; i++) pool[at + i] = frames[i]!;
-    this.starts[id] = this.poolLen;
     this.stackLen[id] = len;
     this.stackHash[id] = h;
     this.poolLen += len;
