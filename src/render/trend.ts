@@ -20,6 +20,19 @@ export function formatP(p: number): string {
   return p.toFixed(3);
 }
 
+/**
+ * What a sparkline draws: the values since the last restart, or for alloc_*
+ * (cumulative, analysed as a rate) the per-interval rates.
+ */
+function shape(s: Series, values: readonly number[]): number[] {
+  const v = values.slice(s.segmentStart);
+  if (!s.asRate) return v;
+  const t = s.snapshots.slice(s.segmentStart).map((x) => x.timeMs);
+  const out: number[] = [];
+  for (let i = 1; i < v.length; i++) if (t[i]! > t[i - 1]!) out.push((v[i]! - v[i - 1]!) / (t[i]! - t[i - 1]!));
+  return out;
+}
+
 function verdictCell(v: string, style: Style): string {
   switch (v) {
     case 'leak':
@@ -77,7 +90,7 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
       ? `${formatValue(tv[tv.length - 1]! - (tv[s.segmentStart] ?? 0), unit)} allocated`
       : `${formatValue(tv[s.segmentStart] ?? 0, unit)} → ${formatValue(tv[tv.length - 1] ?? 0, unit)}`;
     const totalRate = s.asRate ? `rate ${formatValue(s.total.slopePerHour, unit, true)}/h²` : formatRate(s.total.slopePerHour, unit);
-    out.push(`  total  ${totalSpan}  ${totalRate}  ${sparkline(tv.slice(s.segmentStart), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
+    out.push(`  total  ${totalSpan}  ${totalRate}  ${sparkline(shape(s, tv), 16)}  ${verdictCell(s.total.verdict, style)} (p ${formatP(s.total.pValue)})`);
     if (s.format !== 'proto') out.push(style.dim(`  read from ${FORMAT_NAME[s.format]}`));
     for (const n of seriesNotes(s)) out.push(style.warn(wrap(n, ctx.width - 2, '  ')));
     out.push('');
@@ -90,7 +103,7 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
         s.asRate ? `${formatValue(r.slopePerHour, unit, true)}/h²` : formatRate(r.slopePerHour, unit),
         formatP(r.pValue),
         s.asRate ? `${formatValue(r.first, unit)}/h → ${formatValue(r.last, unit)}/h` : `${formatValue(r.first, unit)} → ${formatValue(r.last, unit)}`,
-        sparkline(r.values.slice(s.segmentStart), 12),
+        sparkline(shape(s, r.values), 12),
         ...(debug2 ? [String(r.survivingGoroutines ?? 0), `${r.maxWaitMinutes ?? 0}m`] : []),
         describe(s, r, ctx.granularity),
       ]);
@@ -219,7 +232,7 @@ export function renderTrendMarkdown(res: TrendResult, granularity: string): stri
     out.push('| verdict | rate | p | first → last | trend | stack |');
     out.push('|---|---:|---:|---:|---|---|');
     for (const r of s.rows) {
-      out.push(`| ${r.verdict} | ${formatRate(r.slopePerHour, unit)} | ${formatP(r.pValue)} | ${formatValue(r.first, unit)} → ${formatValue(r.last, unit)} | ${sparkline(r.values.slice(s.segmentStart), 12)} | \`${mdCell(describe(s, r, granularity))}\` |`);
+      out.push(`| ${r.verdict} | ${formatRate(r.slopePerHour, unit)} | ${formatP(r.pValue)} | ${formatValue(r.first, unit)} → ${formatValue(r.last, unit)} | ${sparkline(shape(s, r.values), 12)} | \`${mdCell(describe(s, r, granularity))}\` |`);
     }
     out.push('');
   }
