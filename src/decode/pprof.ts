@@ -35,7 +35,10 @@ class Ranges {
   starts = new Uint32Array(1024);
   ends = new Uint32Array(1024);
   n = 0;
+  /** Sum of end - start over all ranges. */
+  bytes = 0;
   push(start: number, end: number): void {
+    this.bytes += end - start;
     if (this.n === this.starts.length) {
       const s = new Uint32Array(this.n * 2);
       s.set(this.starts);
@@ -442,9 +445,7 @@ function decodeSamples(
   // Room for every frame up front (at most one per byte of the samples, as
   // inlined locations aside each location id takes a byte or more): the
   // pool does not grow inside the loop, which would also cost a deopt.
-  let sampleBytes = 0;
-  for (let i = 0; i < samples.n; i++) sampleBytes += ends[i]! - starts[i]!;
-  let pool = dict.tailPool(0, sampleBytes + 64);
+  let pool = dict.tailPool(0, samples.bytes + 64);
   dict.reserveStacks(samples.n);
   // Imported bindings are re-checked on every use; the hot loop takes locals.
   const SEED = STACK_HASH_SEED;
