@@ -147,6 +147,43 @@ describe('wire quirks (hand-built bytes)', () => {
     expect(samples(decode(w.bytes()))).toEqual([{ stack: 'f f.go:3', labels: {}, values: [9] }]);
   });
 
+  it('reads a sample longer than 127 bytes (a two-byte length) and its deep stack', () => {
+    const locs = Array.from({ length: 150 }, (_, i) => (i % 3) + 1);
+    const p = decode(profileBytes({
+      strings: ['', 'goroutine', 'count', 'a', 'b', 'c', 'f.go'],
+      sampleTypes: [[1, 2]],
+      samples: [{ locs, values: [2] }, { locs: [1], values: [1] }],
+      locations: [{ id: 1, lines: [[1, 1]] }, { id: 2, lines: [[2, 2]] }, { id: 3, lines: [[3, 3]] }],
+      functions: [{ id: 1, name: 3, file: 6 }, { id: 2, name: 4, file: 6 }, { id: 3, name: 5, file: 6 }],
+    }));
+    expect(p.dict.stackDepth(p.stack[0]!)).toBe(150);
+    expect(p.dict.frames(p.stack[0]!).slice(0, 4).map((f) => f.function)).toEqual(['a', 'b', 'c', 'a']);
+    expect(samples(p)[1]).toEqual({ stack: 'a f.go:1', labels: {}, values: [1] });
+  });
+
+  it('numeric labels with a unit are left out; a label with both num and str is kept', () => {
+    const strings = ['', 'inuse_space', 'bytes', 'f', 'f.go', 'size', 'kind', 'big'];
+    const w = new W().msg(1, new W().v(1, 1).v(2, 2))
+      .msg(2, new W().packed(1, [1]).v(2, 5).msg(3, new W().v(1, 5).v(3, 4096).v(4, 2)))
+      .msg(2, new W().packed(1, [1]).v(2, 6).msg(3, new W().v(1, 6).v(3, 1).v(2, 7)))
+      .msg(4, new W().v(1, 1).msg(4, new W().v(1, 1).v(2, 9)))
+      .msg(5, new W().v(1, 1).v(2, 3).v(4, 4));
+    for (const x of strings) w.str(6, x);
+    expect(samples(decode(w.bytes())).map((x) => x.labels)).toEqual([{}, { kind: 'big' }]);
+  });
+
+  it('an unpacked location id can be the last field of a sample', () => {
+    const strings = ['', 'goroutine', 'count', 'leaf', 'root', 'f.go'];
+    const w = new W().msg(1, new W().v(1, 1).v(2, 2))
+      .msg(2, new W().packed(1, [2]).v(2, 7).v(1, 1)) // location [2], value 7, then location 1
+      .msg(4, new W().v(1, 1).msg(4, new W().v(1, 1).v(2, 1)))
+      .msg(4, new W().v(1, 2).msg(4, new W().v(1, 2).v(2, 2)))
+      .msg(5, new W().v(1, 1).v(2, 3).v(4, 5))
+      .msg(5, new W().v(1, 2).v(2, 4).v(4, 5));
+    for (const x of strings) w.str(6, x);
+    expect(samples(decode(w.bytes()))).toEqual([{ stack: 'root f.go:2 | leaf f.go:1', labels: {}, values: [7] }]);
+  });
+
   it('reads time_nanos exactly, beyond 2^53', () => {
     const p = decode(profileBytes({
       strings: ['', 'goroutine', 'count'], sampleTypes: [[1, 2]], samples: [], locations: [], functions: [],
@@ -200,8 +237,10 @@ describe('malformed input', () => {
 
   it('names the byte offset of a truncated message', () => {
     const bytes = profileBytes(okParts);
+    // the last field is string_table "f.go" (32 04 66 2e 67 6f); cut to 32 04 66,
+    // its length (at bytes.length - 5) promises 4 bytes where 1 is left
     const e = decodeError(bytes.subarray(0, bytes.length - 3));
-    expect(e.message).toMatch(/^corrupt protobuf at byte \d+: /);
+    expect(e.message).toBe(`corrupt protobuf at byte ${bytes.length - 5}: length-delimited field of 4 bytes runs past the end of its message (1 bytes left)`);
     expect(e.subject).toBe('bad.pb');
   });
 
@@ -235,6 +274,16 @@ describe('malformed input', () => {
     const both = new Uint8Array([...a, ...b]);
     expect(decodeError(both).message).toMatch(/concatenated profiles/);
     expect(decodeError(new Uint8Array([...gzipSync(a), ...gzipSync(b)])).message).toMatch(/concatenated profiles/);
+  });
+
+  it('refuses a packed field whose last varint runs past it', () => {
+    // sample (12 05): 0a 01 = packed location_id of 1 byte, 81, a varint
+    // that needs a next byte, which belongs to the following field (10 07);
+    // then string_table "", "a", "b"
+    const bad = hex('0a 04 08 01 10 02  12 05 0a 01 81 10 07  32 00 32 01 61 32 01 62');
+    expect(decodeError(bad).message).toMatch(/^corrupt protobuf at byte \d+: unexpected end of data in varint/);
+    // packed comment: 6a 01 then 81 (a varint cut by its own length)
+    expect(decodeError(hex('6a 01 81 00 32 00')).message).toMatch(/unexpected end of data in varint/);
   });
 
   it('refuses values beyond 2^53', () => {
@@ -283,17 +332,19 @@ const ProfileType = root.lookupType('pprofdiff.Profile');
 interface OracleSample { stack: string; labels: Record<string, string>; values: number[] }
 
 function oracle(raw: Uint8Array): { samples: OracleSample[]; sampleTypes: Array<{ type: string; unit: string }>; timeNanos: string } {
-  const m = ProfileType.toObject(ProfileType.decode(raw), { longs: String, defaults: true, arrays: true }) as {
+  // defaults: false keeps presence (a label's `num` is there or not);
+  // absent scalars read as "0" below.
+  const m = ProfileType.toObject(ProfileType.decode(raw), { longs: String, defaults: false, arrays: true }) as {
     stringTable: string[];
-    sampleType: Array<{ type: string; unit: string }>;
-    sample: Array<{ locationId: string[]; value: string[]; label: Array<{ key: string; str: string; num: string }> }>;
-    location: Array<{ id: string; address: string; line: Array<{ functionId: string; line: string }> }>;
-    function: Array<{ id: string; name: string; filename: string }>;
-    timeNanos: string;
+    sampleType: Array<{ type?: string; unit?: string }>;
+    sample: Array<{ locationId: string[]; value: string[]; label: Array<{ key?: string; str?: string; num?: string }> }>;
+    location: Array<{ id?: string; address?: string; line: Array<{ functionId?: string; line?: string }> }>;
+    function: Array<{ id?: string; name?: string; filename?: string }>;
+    timeNanos?: string;
   };
-  const s = (i: string): string => m.stringTable[Number(i)]!;
-  const fns = new Map(m.function.map((f) => [f.id, f]));
-  const locs = new Map(m.location.map((l) => [l.id, l]));
+  const s = (i: string | undefined): string => m.stringTable[Number(i ?? '0')]!;
+  const fns = new Map(m.function.map((f) => [f.id ?? '0', f]));
+  const locs = new Map(m.location.map((l) => [l.id ?? '0', l]));
   const out: OracleSample[] = [];
   for (const smp of m.sample) {
     const values = smp.value.map(Number);
@@ -301,17 +352,29 @@ function oracle(raw: Uint8Array): { samples: OracleSample[]; sampleTypes: Array<
     const frames: string[] = [];
     for (const id of smp.locationId) {
       const loc = locs.get(id)!;
-      if (loc.line.length === 0) frames.push(`0x${BigInt(loc.address).toString(16)} :0`);
+      if (loc.line.length === 0) frames.push(`0x${BigInt(loc.address ?? '0').toString(16)} :0`);
       for (const ln of loc.line) {
-        const f = fns.get(ln.functionId)!;
-        frames.push(`${s(f.name)} ${s(f.filename)}:${ln.line}`);
+        const f = fns.get(ln.functionId ?? '0')!;
+        frames.push(`${s(f.name)} ${s(f.filename)}:${ln.line ?? '0'}`);
       }
     }
+    // The decoder's rule, restated: a label without `num` is a string label
+    // (even with str 0, the empty string); one with `num` is numeric and
+    // left out unless it also has a non-empty str. Values of a repeated key
+    // are joined with ",", sorted.
+    const byKey = new Map<string, string[]>();
+    for (const l of smp.label) {
+      const hasNum = Object.prototype.hasOwnProperty.call(l, 'num');
+      const str = l.str ?? '0';
+      if (hasNum && str === '0') continue;
+      const k = s(l.key ?? '0');
+      byKey.set(k, [...(byKey.get(k) ?? []), s(str)]);
+    }
     const labels: Record<string, string> = {};
-    for (const l of smp.label) if (l.str !== '0') labels[s(l.key)] = s(l.str);
+    for (const k of [...byKey.keys()].sort()) labels[k] = byKey.get(k)!.sort().join(',');
     out.push({ stack: frames.join(' | '), labels, values });
   }
-  return { samples: out, sampleTypes: m.sampleType.map((t) => ({ type: s(t.type), unit: s(t.unit) })), timeNanos: m.timeNanos };
+  return { samples: out, sampleTypes: m.sampleType.map((t) => ({ type: s(t.type), unit: s(t.unit) })), timeNanos: m.timeNanos ?? '0' };
 }
 
 function fixtureProfiles(): string[] {

@@ -204,6 +204,24 @@ describe('trend logic on in-memory series', () => {
     expect(r.notes.join('\n')).toMatch(/5 allocs profiles left out/);
   });
 
+  it('a filter does not fake a restart: restarts are judged on the whole profile', () => {
+    const dict = new Dict();
+    const sel = { ...DEFAULT_SELECTION, focus: [/main\.small/] };
+    const tb = new TrendBuilder(dict, { selection: sel, top: 0 });
+    // the whole process is steady (~110 goroutines); the focused stack dips from 10 to 4
+    const small = [10, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    small.forEach((n, i) => {
+      const b = new ProfileBuilder(dict, { source: `g${i}`, sampleTypes: st, timeNanos: BigInt(i) * H + 1n });
+      b.add(frames('runtime.gopark', 'main.steady'), [100]);
+      b.add(frames('runtime.gopark', 'main.small'), [n]);
+      tb.add('t', b.build(), 0);
+    });
+    const s = tb.result().series[0]!;
+    expect(s.restarts).toEqual([]);
+    expect(s.segmentStart).toBe(0);
+    expect(s.rows[0]!.first).toBe(10);
+  });
+
   it('alloc_space is analysed as a rate: steady allocation is not a leak', () => {
     const dict = new Dict();
     const tb = new TrendBuilder(dict, { selection: DEFAULT_SELECTION, top: 0, sampleType: 'alloc_space' });

@@ -117,7 +117,6 @@ export class Accumulator {
     }
   }
 
-  /** Folds sample type `typeIndex` of `p`, times `scale`, into column `col`. */
   /**
    * Folds sample type `typeIndex` of `p` into column `col`; see FoldOptions.
    */
@@ -173,8 +172,8 @@ export class Accumulator {
         this.stackSum = new Float64Array(Math.max(this.dict.stackCount, this.stackSum.length * 2));
       }
       if (this.stackMark.length < this.stackSum.length) this.stackMark = new Int32Array(this.stackSum.length);
-      const sum = this.stackSum;
-      const mark = this.stackMark;
+      let sum = this.stackSum;
+      let mark = this.stackMark;
       const foldId = ++this.folds;
       const touched: number[] = [];
       for (let i = 0; i < p.sampleCount; i++) {
@@ -184,7 +183,16 @@ export class Accumulator {
         const v = (details ? waited(details[i], minWaitMinutes, values[i]!) : values[i]!) * scale;
         total += v;
         if (v === 0) continue;
-        if (s >= sum.length) throw new InternalError('stack id beyond the Dict');
+        if (s >= sum.length) {
+          // --hide and text-form keys intern new stacks while folding
+          const size = Math.max(s + 1, sum.length * 2);
+          const g = new Float64Array(size);
+          g.set(sum);
+          sum = this.stackSum = g;
+          const m = new Int32Array(size);
+          m.set(mark);
+          mark = this.stackMark = m;
+        }
         if (mark[s] !== foldId) {
           mark[s] = foldId;
           touched.push(s);

@@ -1,5 +1,4 @@
 import type { Dict } from '../model/dict.js';
-import type { Profile } from '../model/profile.js';
 
 export type Granularity = 'stack' | 'function' | 'file' | 'line';
 export const GRANULARITIES: readonly Granularity[] = ['stack', 'function', 'file', 'line'];
@@ -150,9 +149,4 @@ export class Selector {
     this.labelMemo[labelId] = ok ? 1 : 2;
     return ok;
   }
-}
-
-/** Whether the profiler goroutine rule applies to a profile. */
-export function isGoroutineProfile(p: Profile): boolean {
-  return p.kind === 'goroutine';
 }

@@ -64,6 +64,15 @@ export interface TrendRow {
   readonly stackId: number;
 }
 
+/** A series with every row, before --top cut them (suspects and the fleet need them all). */
+interface FullSeries extends Series {
+  readonly allRows: readonly TrendRow[];
+}
+
+function allRowsOf(s: Series): readonly TrendRow[] {
+  return (s as FullSeries).allRows ?? s.rows;
+}
+
 export interface Restart {
   /** Index of the first snapshot of the new process. */
   readonly index: number;
@@ -249,7 +258,9 @@ export class TrendBuilder {
     const timeMs = p.timeNanos !== null ? Number(p.timeNanos / 1_000_000n) : mtimeMs;
     s.snaps.push({ source: p.source, timeNanos: p.timeNanos, timeMs, fromMtime: p.timeNanos === null, total: fs.total });
     const allocIdx = sampleTypeIndex(p, 'alloc_space');
-    s.restartTotals.push(s.restartKind === 'cumulative' && allocIdx >= 0 ? total(p, allocIdx) : fs.total);
+    // Restarts are judged on the whole profile, never on what the filters
+    // kept: a filtered-down stack halving is not a process restart.
+    s.restartTotals.push(total(p, s.restartKind === 'cumulative' && allocIdx >= 0 ? allocIdx : ti));
   }
 
   result(): TrendResult {
@@ -305,7 +316,7 @@ export class TrendBuilder {
     };
   }
 
-  private finishSeries(s: SeriesState): Series {
+  private finishSeries(s: SeriesState): FullSeries {
     const n = s.snaps.length;
     // order columns by time (stable for equal times: by source name)
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => s.snaps[a]!.timeMs - s.snaps[b]!.timeMs
@@ -323,7 +334,10 @@ export class TrendBuilder {
     const t0 = tMs[seg.start] ?? 0;
     const segT = tMs.slice(seg.start, seg.end).map((t) => (t - t0) / HOUR_MS);
     const spanH = segT.length > 0 ? segT[segT.length - 1]! : 0;
-    const minRate = this.opts.minRatePerHour ?? (spanH > 0 ? defaultMinGrowth(unit) / spanH : 0);
+    const levelMinRate = this.opts.minRatePerHour ?? (spanH > 0 ? defaultMinGrowth(unit) / spanH : 0);
+    // alloc_* is analysed as a rate, whose slope is per hour per hour: a
+    // rate must grow by at least the minimum rate over the series.
+    const minRate = s.asRate ? (spanH > 0 ? levelMinRate / spanH : 0) : levelMinRate;
     // Snapshots that share a timestamp (text files copied together keep one
     // modification time) have no order to test and no time to divide by.
     const distinct = new Set(segT).size;
@@ -404,7 +418,7 @@ export class TrendBuilder {
       allRows: rows,
       rowCount,
       minRatePerHour: minRate,
-    } as Series & { allRows: TrendRow[] };
+    };
   }
 
   private waitFacts(t: GoroutineTrack | undefined, order: number[], start: number, end: number): Partial<TrendRow> {
@@ -437,7 +451,7 @@ export class TrendBuilder {
       const g = ss.find((s) => s.kind === 'goroutine' && !s.asRate);
       const h = ss.find((s) => s.kind === 'heap' && s.sampleType.type === 'inuse_space');
       if (g === undefined) continue;
-      const gRows = (g as Series & { allRows: TrendRow[] }).allRows;
+      const gRows = allRowsOf(g);
       // sum label variants per stack
       const byStack = new Map<number, TrendRow[]>();
       for (const r of gRows) if (r.stackId >= 0) byStack.set(r.stackId, [...(byStack.get(r.stackId) ?? []), r]);
@@ -452,7 +466,7 @@ export class TrendBuilder {
         const heapRows: Array<{ key: string; frames: readonly Frame[]; slopePerHour: number; verdict: Verdict }> = [];
         let heapRate = 0;
         if (h !== undefined && start !== null) {
-          for (const hr of (h as Series & { allRows: TrendRow[] }).allRows) {
+          for (const hr of allRowsOf(h)) {
             if (hr.verdict !== 'leak' && hr.verdict !== 'growing') continue;
             if (hr.slopePerHour <= 0) continue;
             if (outermostOwn(hr.frames) !== start) continue;
@@ -509,7 +523,7 @@ export class TrendBuilder {
     }
     const by = new Map<string, { row: TrendRow; kind: ProfileKind; unit: string; leak: number; slopes: number[]; targets: number; of: number }>();
     for (const s of series) {
-      for (const r of (s as Series & { allRows: TrendRow[] }).allRows) {
+      for (const r of allRowsOf(s)) {
         const k = `${s.kind}\u0000${s.sampleType.type}\u0000${r.key}`;
         let e = by.get(k);
         if (e === undefined) {
@@ -591,7 +605,7 @@ function causeHint(frames: readonly Frame[], heap: Series | undefined): string |
   const owners = new Set([start, enclosing(start)]);
   let ctxEvidence = false;
   if (heap !== undefined) {
-    for (const r of (heap as Series & { allRows: TrendRow[] }).allRows) {
+    for (const r of allRowsOf(heap)) {
       for (let i = 0; i + 1 < r.frames.length; i++) {
         if (CONTEXT_CTOR.test(r.frames[i]!.function) && owners.has(r.frames[i + 1]!.function)) ctxEvidence = true;
       }

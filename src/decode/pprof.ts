@@ -94,10 +94,6 @@ export interface PprofDecodeOptions {
   dict: Dict;
 }
 
-/** Labels on the heap profile that vary between snapshots and must stay out of the stack key. */
-// Go puts the average object size in a numeric label "bytes"; numeric
-// labels are never part of the key, so nothing needs listing here.
-
 export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile {
   const { dict } = opts;
   const r = new Reader(buf);
@@ -119,7 +115,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
   let period = 0;
   let defaultSampleType = 0;
   let docUrl = 0;
-  let mappingCount = 0;
 
   // ---- pass 1 ----------------------------------------------------------------
   while (r.pos < r.end) {
@@ -171,7 +166,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
       }
       case P_MAPPING: {
         r.pos = r.lenEnd();
-        mappingCount++;
         break;
       }
       case P_LOCATION: {
@@ -320,7 +314,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
     const lr = new Reader(buf, locations.starts[i]!, locations.ends[i]!);
     let id = 0;
     let address = 0;
-    let mappingId = 0;
     lineFn.length = 0;
     lineNo.length = 0;
     while (lr.pos < lr.end) {
@@ -329,7 +322,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
       const f = tag >>> 3;
       const w = tag & 7;
       if (f === 1 && w === WIRE_VARINT) id = lr.uint64();
-      else if (f === 2 && w === WIRE_VARINT) mappingId = lr.uint64();
       else if (f === 3 && w === WIRE_VARINT) address = lr.uint64();
       else if (f === 4 && w === WIRE_LEN) {
         const end = lr.lenEnd();
@@ -359,7 +351,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
     if (lineFn.length === 0) {
       // Unsymbolized: pprof shows the address. It is per binary, so such a
       // frame only matches the same build.
-      void mappingId;
       locFrames[nLocFrames++] = dict.internFrame(`0x${address.toString(16)}`, '', 0);
     } else {
       // "Multiple line indicates this location has inlined functions, where
@@ -383,7 +374,6 @@ export function decodePprof(buf: Uint8Array, opts: PprofDecodeOptions): Profile 
   const values: Float64Array[] = sampleTypes.map(() => new Float64Array(samples.n));
   const n = decodeSamples(buf, samples, nTypes, locIndex, locStart, locFrames, dict, stack, labelIds, values, str, fail);
 
-  void mappingCount;
   return {
     source: opts.source,
     format: 'proto',
@@ -483,10 +473,12 @@ function decodeSamples(
           end = sr.lenEnd();
           p = sr.pos;
           if (p === end) continue;
+          sr.end = end; // a varint must not run past its packed field
         }
+        const lim = sr.end;
         do {
           let id = buf[p]!;
-          if (id < 0x80 && p < sampleEnd) p++;
+          if (id < 0x80 && p < lim) p++;
           else {
             sr.pos = p;
             id = sr.uint64();
@@ -511,7 +503,8 @@ function decodeSamples(
             h = Math.imul(h ^ fr, PRIME);
           }
         } while (p < end);
-        if (end >= 0 && p !== end) sr.fail('packed location_id overruns its length', p);
+        sr.end = sampleEnd;
+        if (end >= 0 && p !== end) sr.fail('packed location_id overruns its length', at);
       } else if (f === 2 && (w === WIRE_LEN || w === WIRE_VARINT)) {
         let end = -1;
         if (w === WIRE_LEN) {
@@ -519,11 +512,13 @@ function decodeSamples(
           end = sr.lenEnd();
           p = sr.pos;
           if (p === end) continue;
+          sr.end = end;
         }
+        const lim = sr.end;
         do {
           if (nv === vals.length) vals = growF64(vals);
           const b0 = buf[p]!;
-          if (b0 < 0x80 && p < sampleEnd) {
+          if (b0 < 0x80 && p < lim) {
             vals[nv++] = b0;
             p++;
           } else {
@@ -532,7 +527,8 @@ function decodeSamples(
             p = sr.pos;
           }
         } while (p < end);
-        if (end >= 0 && p !== end) sr.fail('packed value overruns its length', p);
+        sr.end = sampleEnd;
+        if (end >= 0 && p !== end) sr.fail('packed value overruns its length', at);
       } else if (f === 3 && w === WIRE_LEN) {
         // Fast path for Go's heap label {key: "bytes", num: N}: a short
         // message of key (08 k), num (18 varint) and at most a num_unit
@@ -610,6 +606,9 @@ function readRepeatedInt(r: Reader, wire: number, tagAt: number, out: number[]):
   if (wire === WIRE_VARINT) out.push(r.int64());
   else if (wire === WIRE_LEN) {
     const end = r.lenEnd();
+    const outer = r.end;
+    r.end = end;
     while (r.pos < end) out.push(r.int64());
+    r.end = outer;
   } else r.skip(wire, tagAt);
 }

@@ -118,10 +118,6 @@ export class Reader {
     return BigInt.asIntN(64, v);
   }
 
-  bool(): boolean {
-    return this.varint() !== 0 || this.hi !== 0;
-  }
-
   /** Reads a length prefix and returns the end offset of the payload. */
   lenEnd(): number {
     const at = this.pos;

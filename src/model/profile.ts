@@ -79,9 +79,3 @@ export function total(p: Profile, typeIndex: number): number {
   for (let i = 0; i < p.sampleCount; i++) s += v[i]!;
   return s;
 }
-
-/** time_nanos as an ISO string, or null. */
-export function timeIso(p: Profile): string | null {
-  if (p.timeNanos === null) return null;
-  return new Date(Number(p.timeNanos / 1_000_000n)).toISOString();
-}
