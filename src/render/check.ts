@@ -240,7 +240,7 @@ function findingTable(fs: readonly Finding[], unit: string): string[] {
 }
 
 // ---------------------------------------------------------------------------
-// JSON (public contract, schemaVersion 1; documented in docs/check.md)
+// JSON (public contract, schemaVersion 1; documented in the README)
 
 function findingJson(f: Finding): unknown {
   return {
