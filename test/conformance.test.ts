@@ -73,3 +73,22 @@ describe.skipIf(!hasGo)('agreement with go tool pprof -top -diff_base', () => {
     });
   }
 });
+
+describe.skipIf(!hasGo)('show agrees with go tool pprof -top', () => {
+  for (const [file, type, unit] of [
+    [fixture('pair', 'heap-head.pb.gz'), 'inuse_space', true],
+    [fixture('series', 'subtle', 'heap-05.pb.gz'), 'alloc_objects', false],
+    [fixture('pair', 'goroutine-head.pb.gz'), 'goroutine', false],
+  ] as const) {
+    it(`${file.slice(file.indexOf('fixtures'))} ${type}: flat and cum per function`, () => {
+      const ref = pprofTop([...(unit ? ['-unit=B'] : []), `-sample_index=${type}`, file]);
+      const r = cli(['show', '-g', 'function', '-n', '0', '-f', 'json', '--keep-profiler', '-t', type, file]);
+      expect(r.status, r.stderr).toBe(0);
+      const rows = (JSON.parse(r.stdout) as { rows: Array<{ key: string; flat: number; cum: number }> }).rows;
+      const got = new Map(rows.map((x) => [x.key, { flat: x.flat, cum: x.cum }]));
+      expect(ref.nodes.size).toBeGreaterThanOrEqual(3);
+      for (const [name, want] of ref.nodes) expect(got.get(name), name).toEqual(want);
+      expect(got.size).toBe(ref.nodes.size);
+    });
+  }
+});
