@@ -147,7 +147,22 @@ export class Accumulator {
     const flat = this.flat;
     let total = 0;
 
-    if (this.granularity === 'stack') {
+    if (this.granularity === 'stack' && sel.passesAll(goroutine) && mapStack === null && details === undefined
+      && onSample === undefined && scale === 1) {
+      // Nothing to filter or re-key (the common diff): the plain loop.
+      const stacks = p.stack;
+      const labels = p.labels;
+      for (let i = 0; i < p.sampleCount; i++) {
+        const v = values[i]!;
+        if (v === 0) continue;
+        total += v;
+        const lab = labels[i]!;
+        if (lab >= LABEL_BITS) throw new InternalError('too many distinct label sets');
+        const r = this.row(lab === 0 ? stacks[i]! : LABELLED + stacks[i]! * LABEL_BITS + lab);
+        const fc = flat[col]!; // re-read: row() may have grown the columns
+        fc[r] = fc[r]! + v;
+      }
+    } else if (this.granularity === 'stack') {
       for (let i = 0; i < p.sampleCount; i++) {
         const lab0 = p.labels[i]!;
         if (!sel.labels(lab0)) continue;

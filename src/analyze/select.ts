@@ -134,6 +134,11 @@ export class Selector {
     return result;
   }
 
+  /** True when the selection keeps every sample of such a profile unchanged. */
+  passesAll(goroutine: boolean): boolean {
+    return this.trivial && this.sel.tags.length === 0 && (!goroutine || this.sel.keepProfiler);
+  }
+
   /** Whether a label set passes the --tag filters. */
   labels(labelId: number): boolean {
     if (this.sel.tags.length === 0) return true;
