@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SELECTION } from '../src/analyze/select.js';
 import { TrendBuilder } from '../src/analyze/trend.js';
+import { rowKey } from '../src/analyze/diff.js';
 import { Dict } from '../src/model/dict.js';
 import { frames, ProfileBuilder } from '../src/model/builder.js';
 import { cli, fixture } from './helpers/cli.js';
@@ -381,5 +382,18 @@ describe('trend guards against fake evidence', () => {
     expect(g.targets).toBe(1);
     const h = j.fleet.find((f) => f.kind === 'heap' && has(f, 'main.computeMatch'))!;
     expect(h).toMatchObject({ targets: 2, leakTargets: 2 });
+  });
+});
+
+describe('row keys', () => {
+  const f = [{ function: 'main.leaf', file: 'a.go', line: 3 }, { function: 'main.root', file: 'a.go', line: 9 }];
+  it('are root first function:line, then the labels', () => {
+    expect(rowKey(f, { handler: 'match', region: 'eu' }, 'stack')).toBe('main.root:9;main.leaf:3 {handler=match,region=eu}');
+  });
+  it('quote label keys and values that hold a separator, so two label sets never share a key', () => {
+    const a = rowKey(f, { k: 'a,b=c' }, 'stack');
+    const b = rowKey(f, { k: 'a', b: 'c' }, 'stack');
+    expect(a).toBe('main.root:9;main.leaf:3 {k="a,b=c"}');
+    expect(a).not.toBe(b);
   });
 });

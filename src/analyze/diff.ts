@@ -197,6 +197,11 @@ function normalizeScale(base: Profile, bi: number, head: Profile, hi: number): n
   return bt / ht;
 }
 
+/** A label key or value as it appears in a row key: quoted when it holds a separator. */
+function keyPart(x: string): string {
+  return /[=,{}"\s]/.test(x) || x === '' ? JSON.stringify(x) : x;
+}
+
 /**
  * A row's stable identity for machines: frames root first as
  * `function:line` joined by `;` (collapsed-stack order), then the labels.
@@ -211,6 +216,6 @@ export function rowKey(frames: readonly Frame[], labels: Labels, g: Granularity)
     s += (i === frames.length - 1 ? '' : ';') + f.function + ':' + f.line;
   }
   const ks = Object.keys(labels);
-  if (ks.length > 0) s += ' {' + ks.map((k) => `${k}=${labels[k]}`).join(',') + '}';
+  if (ks.length > 0) s += ' {' + ks.map((k) => `${keyPart(k)}=${keyPart(labels[k]!)}`).join(',') + '}';
   return s;
 }
