@@ -417,7 +417,6 @@ function decodeSamples(
   fail: (msg: string) => never,
 ): number {
   let n = 0;
-  let vals = new Float64Array(Math.max(4, nTypes));
   const pairs: Array<[string, string]> = [];
   const sr = new Reader(buf);
   const dense = locIndex.denseArray();
@@ -452,6 +451,7 @@ function decodeSamples(
     const tail = dict.tail;
     if (tail + 64 > pool.length) pool = dict.tailPool(0, 64);
     let nv = 0;
+    let nonzero = false;
     let npairs = 0;
     while (p < sampleEnd) {
       const at = p;
@@ -515,17 +515,22 @@ function decodeSamples(
           sr.end = end;
         }
         const lim = sr.end;
+        // Values go straight into the output columns at row n; an all-zero
+        // sample does not advance n, so the next sample overwrites them.
         do {
-          if (nv === vals.length) vals = growF64(vals);
+          let v: number;
           const b0 = buf[p]!;
           if (b0 < 0x80 && p < lim) {
-            vals[nv++] = b0;
+            v = b0;
             p++;
           } else {
             sr.pos = p;
-            vals[nv++] = sr.int64();
+            v = sr.int64();
             p = sr.pos;
           }
+          if (nv < nTypes) values[nv]![n] = v;
+          if (v !== 0) nonzero = true;
+          nv++;
         } while (p < end);
         sr.end = sampleEnd;
         if (end >= 0 && p !== end) sr.fail('packed value overruns its length', at);
@@ -579,15 +584,7 @@ function decodeSamples(
       }
     }
     if (nv !== nTypes) fail(`sample ${i} has ${nv} values but the profile has ${nTypes} sample types`);
-    let zero = true;
-    for (let t = 0; t < nTypes; t++) {
-      if (vals[t] !== 0) {
-        zero = false;
-        break;
-      }
-    }
-    if (zero) continue; // all-zero samples carry nothing
-    for (let t = 0; t < nTypes; t++) values[t]![n] = vals[t]!;
+    if (!nonzero) continue; // all-zero samples carry nothing
     stack[n] = dict.internTail(depth, h);
     labelIds[n] = npairs === 0 ? 0 : dict.internLabels(pairs);
     n++;
@@ -595,11 +592,6 @@ function decodeSamples(
   return n;
 }
 
-function growF64(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const g = new Float64Array(a.length * 2);
-  g.set(a);
-  return g;
-}
 
 
 function readRepeatedInt(r: Reader, wire: number, tagAt: number, out: number[]): void {
