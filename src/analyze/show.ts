@@ -2,6 +2,7 @@ import type { Frame, Labels } from '../model/dict.js';
 import { total, type Profile, type ProfileKind, type SourceFormat, type ValueType } from '../model/profile.js';
 import { Accumulator } from './accumulate.js';
 import { rowKey, sampleTypeIndexFor } from './diff.js';
+import { median } from './stats.js';
 import type { Granularity, Selection } from './select.js';
 
 export interface ShowRow {
@@ -72,8 +73,7 @@ export function showProfile(p: Profile, opts: ShowOptions): ShowResult {
     const w = waits.get(r);
     let g: ShowRow['goroutines'];
     if (w !== undefined && w.minutes.length > 0) {
-      const m = [...w.minutes].sort((a, b) => a - b);
-      g = { states: w.states, minWait: m[0]!, medianWait: m.length % 2 ? m[(m.length - 1) / 2]! : (m[m.length / 2 - 1]! + m[m.length / 2]!) / 2, maxWait: m[m.length - 1]! };
+      g = { states: w.states, minWait: w.minutes.reduce((a, b) => Math.min(a, b)), medianWait: median(w.minutes), maxWait: w.minutes.reduce((a, b) => Math.max(a, b)) };
     }
     rows.push({ key: rowKey(d.frames, d.labels, opts.selection.granularity), frames: d.frames, labels: d.labels, flat, ...(cum !== undefined ? { cum } : {}), ...(g ? { goroutines: g } : {}) });
   }

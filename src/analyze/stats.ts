@@ -106,6 +106,11 @@ function select(a: Float64Array, lo: number, hi: number, k: number): number {
 }
 
 // Median of a[0, m); reorders a. NaN when m is 0.
+/** The median of some numbers (the mean of the middle two for an even count); NaN for none. */
+export function median(values: ArrayLike<number>): number {
+  return medianInPlace(Float64Array.from(values), values.length);
+}
+
 function medianInPlace(a: Float64Array, m: number): number {
   if (m === 0) return NaN;
   const k = m >>> 1;

@@ -1,10 +1,10 @@
 import { UsageError } from '../errors/index.js';
-import type { Dict, Frame, Labels } from '../model/dict.js';
+import { isRuntimeFunction, type Dict, type Frame, type Labels } from '../model/dict.js';
 import { sampleTypeIndex, total, type Profile, type ProfileKind, type SourceFormat, type ValueType } from '../model/profile.js';
 import { Accumulator } from './accumulate.js';
 import { rowKey } from './diff.js';
 import type { Selection } from './select.js';
-import { classify, detectRestarts, minSignificantN, splitAt, theilSen, type Classification, type Verdict } from './stats.js';
+import { classify, detectRestarts, median, minSignificantN, splitAt, theilSen, type Classification, type Verdict } from './stats.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -203,9 +203,9 @@ export class TrendBuilder {
     // /debug/pprof/allocs is the heap profile under another default: the
     // same data, so its files are an alternative source, never added in.
     const key = `${target}\u0000${kind}\u0000${st.type}\u0000${p.format}\u0000${p.kind}`;
+    const allocIdx = sampleTypeIndex(p, 'alloc_space');
     let s = this.series.get(key);
     if (s === undefined) {
-      const allocIdx = sampleTypeIndex(p, 'alloc_space');
       s = {
         target,
         kind,
@@ -257,7 +257,6 @@ export class TrendBuilder {
     const fs = s.acc.fold(p, ti, col, { ...(onSample ? { onSample } : {}), minWaitMinutes: minWait });
     const timeMs = p.timeNanos !== null ? Number(p.timeNanos / 1_000_000n) : mtimeMs;
     s.snaps.push({ source: p.source, timeNanos: p.timeNanos, timeMs, fromMtime: p.timeNanos === null, total: fs.total });
-    const allocIdx = sampleTypeIndex(p, 'alloc_space');
     // Restarts are judged on the whole profile, never on what the filters
     // kept: a filtered-down stack halving is not a process restart.
     s.restartTotals.push(total(p, s.restartKind === 'cumulative' && allocIdx >= 0 ? allocIdx : ti));
@@ -347,24 +346,8 @@ export class TrendBuilder {
         + (distinct < minSignificantN(this.opts.alpha ?? 0.05) ? 'too few distinct times for a verdict' : 'their order is a guess')
         + (fromMtime ? '; give the files their capture times, e.g. touch -d' : ''));
     }
-    const tooFewTimes = distinct < minSignificantN(this.opts.alpha ?? 0.05);
-    const stat = (vals: number[]): Classification => {
-      const c = classifyValues(vals);
-      return tooFewTimes ? { ...c, verdict: 'insufficient-data', reason: 'too-few-points' } : c;
-    };
-    const classifyValues = (vals: number[]): Classification => {
-      const y = vals.slice(seg.start, seg.end);
-      if (!s.asRate) return classify(segT, y, { alpha: this.opts.alpha ?? 0.05, minRate });
-      const rt: number[] = [];
-      const ry: number[] = [];
-      for (let i = 1; i < y.length; i++) {
-        const dt = segT[i]! - segT[i - 1]!;
-        if (dt <= 0) continue;
-        rt.push((segT[i]! + segT[i - 1]!) / 2);
-        ry.push((y[i]! - y[i - 1]!) / dt);
-      }
-      return classify(rt, ry, { alpha: this.opts.alpha ?? 0.05, minRate });
-    };
+    const alpha = this.opts.alpha ?? 0.05;
+    const stat = (vals: number[]): Classification => classifySegment(segT, vals.slice(seg.start, seg.end), s.asRate, { alpha, minRate });
 
     const totals = snaps.map((x) => x.total);
     // first/last: the values at the segment's ends; for alloc_* (analysed as
@@ -429,11 +412,11 @@ export class TrendBuilder {
     const last = t.ids[lastCol] ?? new Set<number>();
     let surviving = 0;
     if (end - start > 1) for (const id of last) if (first.has(id)) surviving++;
-    const waits = [...(t.waits[lastCol] ?? [])].sort((a, b) => a - b);
+    const waits = t.waits[lastCol] ?? [];
     return {
       survivingGoroutines: surviving,
-      maxWaitMinutes: waits.length ? waits[waits.length - 1]! : 0,
-      medianWaitMinutes: waits.length === 0 ? 0 : waits.length % 2 ? waits[(waits.length - 1) / 2]! : (waits[waits.length / 2 - 1]! + waits[waits.length / 2]!) / 2,
+      maxWaitMinutes: waits.reduce((a, b) => Math.max(a, b), 0),
+      medianWaitMinutes: waits.length ? median(waits) : 0,
     };
   }
 
@@ -455,12 +438,11 @@ export class TrendBuilder {
       // sum label variants per stack
       const byStack = new Map<number, TrendRow[]>();
       for (const r of gRows) if (r.stackId >= 0) byStack.set(r.stackId, [...(byStack.get(r.stackId) ?? []), r]);
-      const segT = segmentHours(g);
       for (const [stackId, rows] of byStack) {
         if (!rows.some((r) => r.verdict === 'leak')) continue;
         const sum = rows[0]!.values.map((_, i) => rows.reduce((a, r) => a + r.values[i]!, 0));
         const y = sum.slice(g.segmentStart);
-        const c = classify(segT, y, { minRate: g.minRatePerHour });
+        const c = classifyInSeries(g, sum, this.opts.alpha ?? 0.05);
         const frames = this.dict.frames(stackId);
         const start = outermostOwn(frames);
         const heapRows: Array<{ key: string; frames: readonly Frame[]; slopePerHour: number; verdict: Verdict }> = [];
@@ -538,11 +520,10 @@ export class TrendBuilder {
     const out: FleetRow[] = [];
     for (const e of by.values()) {
       if (e.leak === 0) continue;
-      const sl = [...e.slopes].sort((a, b) => a - b);
       out.push({
         key: e.row.key, kind: e.kind, frames: e.row.frames, labels: e.row.labels,
         leakTargets: e.leak, targets: e.of,
-        medianSlopePerHour: sl.length % 2 ? sl[(sl.length - 1) / 2]! : (sl[sl.length / 2 - 1]! + sl[sl.length / 2]!) / 2,
+        medianSlopePerHour: median(e.slopes),
         unit: e.unit,
       });
     }
@@ -551,7 +532,36 @@ export class TrendBuilder {
   }
 }
 
-function segmentHours(s: Series): number[] {
+/**
+ * trend's verdict for one series of values over a segment: `t` in hours,
+ * `y` the values at those times. alloc_* (cumulative since process start)
+ * is classified as its per-interval rates. Where snapshots share
+ * timestamps, fewer distinct times than a significant test needs give no
+ * verdict: copies have no order to test and no time to divide by.
+ */
+export function classifySegment(t: readonly number[], y: readonly number[], asRate: boolean, opts: { alpha: number; minRate: number }): Classification {
+  let c: Classification;
+  if (!asRate) c = classify(t, y, opts);
+  else {
+    const rt: number[] = [];
+    const ry: number[] = [];
+    for (let i = 1; i < y.length; i++) {
+      const dt = t[i]! - t[i - 1]!;
+      if (dt <= 0) continue;
+      rt.push((t[i]! + t[i - 1]!) / 2);
+      ry.push((y[i]! - y[i - 1]!) / dt);
+    }
+    c = classify(rt, ry, opts);
+  }
+  return new Set(t).size < minSignificantN(opts.alpha) ? { ...c, verdict: 'insufficient-data', reason: 'too-few-points' } : c;
+}
+
+/** classifySegment for values aligned with a series' snapshots (e.g. a total with some stacks taken out). */
+export function classifyInSeries(s: Series, values: readonly number[], alpha: number): Classification {
+  return classifySegment(segmentHours(s), values.slice(s.segmentStart), s.asRate, { alpha, minRate: s.minRatePerHour });
+}
+
+export function segmentHours(s: Series): number[] {
   const snaps = s.snapshots.slice(s.segmentStart);
   const t0 = snaps[0]?.timeMs ?? 0;
   return snaps.map((x) => (x.timeMs - t0) / HOUR_MS);
@@ -570,15 +580,12 @@ export function verdictOrder(v: Verdict): number {
   return VERDICT_ORDER.indexOf(v);
 }
 
-function isRuntimeFn(fn: string): boolean {
-  return fn.startsWith('runtime.') || fn.startsWith('runtime/internal');
-}
 
 /** The function a goroutine (or the goroutine an allocation ran on) starts in: the outermost non-runtime frame. */
 function outermostOwn(frames: readonly Frame[]): string | null {
   for (let i = frames.length - 1; i >= 0; i--) {
     const f = frames[i]!.function;
-    if (!isRuntimeFn(f)) return f;
+    if (!isRuntimeFunction(f)) return f;
   }
   return null;
 }

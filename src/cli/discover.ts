@@ -1,7 +1,7 @@
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors/index.js';
 import type { Io } from './io.js';
-import { fsError } from './load.js';
+import { listDir, statPath } from './load.js';
 
 export interface TargetFiles {
   readonly target: string;
@@ -35,44 +35,28 @@ export async function discoverTargets(io: Io, args: readonly string[]): Promise<
     if (!t.files.includes(file)) t.files.push(file);
   };
   for (const arg of args) {
-    let st;
-    try {
-      st = await io.stat(arg);
-    } catch (e) {
-      throw fsError(e, arg);
-    }
+    const st = await statPath(io, arg);
     if (st.isFile()) {
       const dir = dirname(arg);
       add(dir, nameOf(io, dir), arg);
       continue;
     }
     if (!st.isDirectory()) throw new InputError('is neither a file nor a directory', { subject: arg });
-    let entries: string[];
-    try {
-      entries = (await io.readdir(arg)).sort();
-    } catch (e) {
-      throw fsError(e, arg);
-    }
+    const entries = await listDir(io, arg);
     let found = 0;
     for (const e of entries) {
       if (isMetadata(e)) continue;
       const p = join(arg, e);
-      const est = await io.stat(p).catch((err: unknown) => {
-        throw fsError(err, p);
-      });
+      const est = await statPath(io, p);
       if (est.isFile()) {
         add(arg, nameOf(io, arg), p);
         found++;
       } else if (est.isDirectory()) {
-        const sub = (await io.readdir(p).catch((err: unknown) => {
-          throw fsError(err, p);
-        })).sort();
+        const sub = await listDir(io, p);
         for (const f of sub) {
           if (isMetadata(f)) continue;
           const fp = join(p, f);
-          const fst = await io.stat(fp).catch((err: unknown) => {
-            throw fsError(err, fp);
-          });
+          const fst = await statPath(io, fp);
           if (fst.isFile()) {
             add(p, e, fp);
             found++;

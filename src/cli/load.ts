@@ -8,14 +8,29 @@ export interface LoadOptions {
   maxDecompressed?: number | undefined;
 }
 
+/** io.stat, with failures as one-line input errors naming the path. */
+export function statPath(io: Io, path: string): ReturnType<Io['stat']> {
+  return io.stat(path).catch((e: unknown) => {
+    throw fsError(e, path);
+  });
+}
+
+/** io.readdir, sorted, with failures as one-line input errors naming the path. */
+export async function listDir(io: Io, path: string): Promise<string[]> {
+  const entries = await io.readdir(path).catch((e: unknown) => {
+    throw fsError(e, path);
+  });
+  return entries.sort();
+}
+
 /** Reads a file and turns file-system failures into one-line input errors. */
 export async function readInput(io: Io, path: string): Promise<Uint8Array> {
-  let st;
-  try {
-    st = await io.stat(path);
-  } catch (e) {
-    throw fsError(e, path);
-  }
+  return (await readInputAndTime(io, path)).bytes;
+}
+
+/** readInput, with the file's modification time (text profiles carry no time of their own). */
+export async function readInputAndTime(io: Io, path: string): Promise<{ bytes: Uint8Array; mtimeMs: number }> {
+  const st = await statPath(io, path);
   if (st.isDirectory()) {
     throw new InputError('is a directory, not a profile', {
       subject: path,
@@ -24,7 +39,7 @@ export async function readInput(io: Io, path: string): Promise<Uint8Array> {
   }
   if (!st.isFile()) throw new InputError('is not a regular file', { subject: path });
   try {
-    return await io.readFile(path);
+    return { bytes: await io.readFile(path), mtimeMs: st.mtimeMs };
   } catch (e) {
     throw fsError(e, path);
   }
@@ -48,9 +63,14 @@ export function fsError(e: unknown, path: string): InputError {
 }
 
 export async function loadProfile(io: Io, path: string, dict: Dict, opts: LoadOptions = {}): Promise<Profile> {
-  const bytes = await readInput(io, path);
+  return (await loadProfileAndTime(io, path, dict, opts)).profile;
+}
+
+/** loadProfile, with the file's modification time. */
+export async function loadProfileAndTime(io: Io, path: string, dict: Dict, opts: LoadOptions = {}): Promise<{ profile: Profile; mtimeMs: number }> {
+  const { bytes, mtimeMs } = await readInputAndTime(io, path);
   const p = decodeProfile(bytes, { source: path, dict, ...(opts.maxDecompressed !== undefined ? { maxDecompressed: opts.maxDecompressed } : {}) });
   // A dump Go cut at its size limit is read, but its counts are a lower bound.
   for (const c of p.comments) if (c.startsWith('truncated:')) io.stderr.write(`pprof-diff: warning: ${path}: ${c}\n`);
-  return p;
+  return { profile: p, mtimeMs };
 }

@@ -8,7 +8,8 @@ import type { Io } from './io.js';
 
 export type Format = 'table' | 'json' | 'markdown';
 
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+/** Commander reducer for a repeatable option. */
+export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 /** Options for choosing what to look at: diff, show, trend, check. */
 export function addSelectionOptions(cmd: Command, { granularity = true } = {}): Command {

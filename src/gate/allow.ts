@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/index.js';
-import type { Frame } from '../model/dict.js';
+import { topOwnFrame, type Frame } from '../model/dict.js';
 
 /**
  * One allow-list entry. `any` patterns exempt a stack when any frame's
@@ -53,18 +53,7 @@ export function parseAllowlist(text: string, file: string): AllowPattern[] {
   return out;
 }
 
-export function isRuntimeFrame(fn: string): boolean {
-  return fn.startsWith('runtime.') || fn.startsWith('runtime/internal');
-}
-
-/**
- * The top (leaf-most) frame that is not the runtime's: where a goroutine is
- * parked (`main.handleMatch.func1` above `runtime.selectgo`/`gopark`), or
- * which function allocated. Null when every frame is the runtime's.
- */
-export function topOwnFrame(frames: readonly Frame[]): Frame | null {
-  return frames.find((f) => !isRuntimeFrame(f.function)) ?? null;
-}
+export { topOwnFrame } from '../model/dict.js';
 
 /** The first pattern that exempts a stack (frames leaf first), or null. */
 export function matchAllow(frames: readonly Frame[], patterns: readonly AllowPattern[]): AllowPattern | null {

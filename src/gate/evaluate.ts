@@ -1,14 +1,13 @@
 import { rowKey, type DiffResult } from '../analyze/diff.js';
 import type { Granularity } from '../analyze/select.js';
-import { classify, minSignificantN, type Verdict } from '../analyze/stats.js';
-import type { Series, TrendResult } from '../analyze/trend.js';
+import { minSignificantN, type Verdict } from '../analyze/stats.js';
+import { classifyInSeries, verdictOrder, type Series, type TrendResult } from '../analyze/trend.js';
 import { InputError, UsageError } from '../errors/index.js';
 import type { Frame, Labels } from '../model/dict.js';
 import type { ValueType } from '../model/profile.js';
 import { describeAllow, matchAllow, topOwnFrame, type AllowPattern } from './allow.js';
 import { limitBytes, THRESHOLD_OPTIONS, type SizeLimit, type Thresholds } from './thresholds.js';
 
-const HOUR_MS = 3_600_000;
 
 export type GateKind = 'goroutine' | 'heap';
 export type RuleStatus = 'pass' | 'fail' | 'skip';
@@ -228,8 +227,25 @@ function thresholdRules(
   return out;
 }
 
-function groupKey(frames: readonly Frame[], g: Granularity): string {
-  return rowKey(frames, {}, g);
+/**
+ * The group of a row: rows with the same frames (label variants of one
+ * stack) are one group, judged once against the allow-list.
+ */
+function groupOf(
+  groups: Map<string, Group>,
+  frames: readonly Frame[],
+  granularity: Granularity,
+  allow: readonly AllowPattern[],
+  start: Pick<Group, 'values' | 'verdict' | 'p'>,
+): Group {
+  const key = rowKey(frames, {}, granularity);
+  let g = groups.get(key);
+  if (g === undefined) {
+    const a = matchAllow(frames, allow);
+    g = { key, frames, labelSets: [], first: 0, last: 0, slope: 0, failingVerdict: false, allowedBy: a === null ? null : describeAllow(a), ...start };
+    groups.set(key, g);
+  }
+  return g;
 }
 
 // ---------------------------------------------------------------------------
@@ -240,16 +256,7 @@ export function evaluatePair(d: DiffResult, kind: GateKind, o: PairGateOptions):
   requireApplicable(o.thresholds, [{ kind, sampleType: d.sampleType }], `${d.base.source} and ${d.head.source} are`);
   const groups = new Map<string, Group>();
   for (const r of d.rows) {
-    const key = groupKey(r.frames, d.granularity);
-    let g = groups.get(key);
-    if (g === undefined) {
-      const a = matchAllow(r.frames, o.allow);
-      g = {
-        key, frames: r.frames, labelSets: [], first: 0, last: 0, values: null, verdict: null, slope: 0, p: 1,
-        failingVerdict: false, allowedBy: a === null ? null : describeAllow(a),
-      };
-      groups.set(key, g);
-    }
+    const g = groupOf(groups, r.frames, d.granularity, o.allow, { values: null, verdict: null, p: 1 });
     g.labelSets.push(r.labels);
     g.first += r.base;
     g.last += r.head;
@@ -267,35 +274,10 @@ export function evaluatePair(d: DiffResult, kind: GateKind, o: PairGateOptions):
 // ---------------------------------------------------------------------------
 // Series mode
 
-const VERDICT_RANK: Verdict[] = ['leak', 'growing', 'plateau', 'shrinking', 'stable', 'insufficient-data'];
-
 function gateKind(s: Series): GateKind | null {
   if (s.kind === 'goroutine') return 'goroutine';
   if (s.kind === 'heap' || s.kind === 'allocs') return 'heap';
   return null;
-}
-
-/** Hours since the first snapshot of the analysed segment. */
-function segmentHours(s: Series): number[] {
-  const snaps = s.snapshots.slice(s.segmentStart);
-  const t0 = snaps[0]?.timeMs ?? 0;
-  return snaps.map((x) => (x.timeMs - t0) / HOUR_MS);
-}
-
-/** trend's classification of a level series (or of its per-interval rates, for alloc_*). */
-function classifySegment(s: Series, values: readonly number[], alpha: number) {
-  const t = segmentHours(s);
-  const y = values.slice(s.segmentStart);
-  if (!s.asRate) return classify(t, y, { alpha, minRate: s.minRatePerHour });
-  const rt: number[] = [];
-  const ry: number[] = [];
-  for (let i = 1; i < y.length; i++) {
-    const dt = t[i]! - t[i - 1]!;
-    if (dt <= 0) continue;
-    rt.push((t[i]! + t[i - 1]!) / 2);
-    ry.push((y[i]! - y[i - 1]!) / dt);
-  }
-  return classify(rt, ry, { alpha, minRate: s.minRatePerHour });
 }
 
 /**
@@ -356,22 +338,13 @@ export function evaluateSeries(res: TrendResult, o: SeriesGateOptions): CheckRes
       const end = s.snapshots.length - 1;
       const groups = new Map<string, Group>();
       for (const r of s.rows) {
-        const key = groupKey(r.frames, o.granularity);
-        let g = groups.get(key);
-        if (g === undefined) {
-          const a = matchAllow(r.frames, o.allow);
-          g = {
-            key, frames: r.frames, labelSets: [], first: 0, last: 0, values: r.values.map(() => 0), verdict: r.verdict,
-            slope: 0, p: r.pValue, failingVerdict: false, allowedBy: a === null ? null : describeAllow(a),
-          };
-          groups.set(key, g);
-        }
+        const g = groupOf(groups, r.frames, o.granularity, o.allow, { values: r.values.map(() => 0), verdict: r.verdict, p: r.pValue });
         g.labelSets.push(r.labels);
         g.first += r.values[start] ?? 0;
         g.last += r.values[end] ?? 0;
         r.values.forEach((v, i) => (g!.values![i] = g!.values![i]! + v));
         g.slope += r.slopePerHour;
-        const worse = VERDICT_RANK.indexOf(r.verdict) - VERDICT_RANK.indexOf(g.verdict!);
+        const worse = verdictOrder(r.verdict) - verdictOrder(g.verdict!);
         if (worse < 0 || (worse === 0 && r.pValue < g.p)) {
           g.verdict = r.verdict;
           g.p = r.pValue;
@@ -389,7 +362,7 @@ export function evaluateSeries(res: TrendResult, o: SeriesGateOptions): CheckRes
       let p = s.total.pValue;
       if (allowedGroups.length > 0) {
         const residual = s.total.values.map((v, i) => v - allowedGroups.reduce((a, g) => a + g.values![i]!, 0));
-        const c = classifySegment(s, residual, o.alpha);
+        const c = classifyInSeries(s, residual, o.alpha);
         verdict = c.verdict;
         slope = Number.isFinite(c.slope) ? c.slope : 0;
         p = c.p;

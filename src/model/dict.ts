@@ -14,6 +14,20 @@ export interface Frame {
   readonly line: number;
 }
 
+/** The Go runtime's own frames (gopark, selectgo, mallocgc, ...): how, not where. */
+export function isRuntimeFunction(fn: string): boolean {
+  return fn.startsWith('runtime.') || fn.startsWith('runtime/internal');
+}
+
+/**
+ * The leaf-most frame that is not the runtime's: where a goroutine is parked
+ * (`main.handleMatch.func1` above `runtime.selectgo`), or which function
+ * allocated. Null when every frame is the runtime's.
+ */
+export function topOwnFrame(frames: readonly Frame[]): Frame | null {
+  return frames.find((f) => !isRuntimeFunction(f.function)) ?? null;
+}
+
 /** A string label set, sorted by key; numeric labels are not part of it. */
 export type Labels = Readonly<Record<string, string>>;
 

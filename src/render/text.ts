@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Frame, Labels } from '../model/dict.js';
+import { isRuntimeFunction, type Frame, type Labels } from '../model/dict.js';
 import type { Style } from './style.js';
 
 /** Visible width of a string (ANSI escapes excluded; code points counted once). */
@@ -64,11 +64,11 @@ export function shortFile(file: string): string {
  */
 export function stackLine(frames: readonly Frame[], labels: Labels): string {
   let i = 0;
-  const hasOwn = frames.some((f) => !isRuntime(f.function));
-  while (hasOwn && i < frames.length - 1 && isRuntime(frames[i]!.function) && isRuntime(frames[i + 1]!.function)) i++;
+  const hasOwn = frames.some((f) => !isRuntimeFunction(f.function));
+  while (hasOwn && i < frames.length - 1 && isRuntimeFunction(frames[i]!.function) && isRuntimeFunction(frames[i + 1]!.function)) i++;
   const shown = frames.slice(i);
   // file:line on the first frame that is the program's own code
-  const own = shown.findIndex((f) => !isRuntime(f.function));
+  const own = shown.findIndex((f) => !isRuntimeFunction(f.function));
   const parts = shown.map((f, j) => (j === own && f.file !== '' ? `${f.function} (${shortFile(f.file)}:${f.line})` : f.function));
   let s = shown.length === 0 ? '(no frames)' : parts.join(' ← ');
   // labels first: they are short and tell label variants of one stack apart
@@ -78,9 +78,6 @@ export function stackLine(frames: readonly Frame[], labels: Labels): string {
   return s;
 }
 
-export function isRuntime(fn: string): boolean {
-  return fn.startsWith('runtime.') || fn.startsWith('runtime/internal');
-}
 
 /** One node at function/file/line granularity. */
 export function nodeLine(f: Frame, granularity: string): string {

@@ -1,5 +1,6 @@
 import { sparkline } from '../analyze/stats.js';
 import { FORMAT_NAME, type Series, type TrendResult, type TrendRow } from '../analyze/trend.js';
+import { topOwnFrame } from '../model/dict.js';
 import { formatDuration, formatValue } from '../model/units.js';
 import { mdCell, SCHEMA_VERSION, type RenderContext } from './diff.js';
 import type { Style } from './style.js';
@@ -134,7 +135,7 @@ export function renderTrendTable(res: TrendResult, ctx: RenderContext & { granul
   if (res.suspects.length > 0) {
     out.push(style.bold('Suspects: leaking goroutines and the memory they hold'));
     for (const sp of res.suspects) {
-      const fn = sp.goroutine.frames.find((f) => !f.function.startsWith('runtime.'))?.function ?? sp.goroutine.key;
+      const fn = topOwnFrame(sp.goroutine.frames)?.function ?? sp.goroutine.key;
       const each = sp.bytesPerGoroutine !== null ? `, each holding ~${formatValue(sp.bytesPerGoroutine, 'bytes')}`
         : sp.heapCompared ? ', no growing heap stack found on these goroutines' : ' (no inuse_space heap series to tie them to)';
       out.push(`  ${style.grow(fn)} ${style.dim(`[${sp.target}]`)}: ${formatRate(sp.goroutine.slopePerHour, 'count')} goroutines${each}`);
@@ -240,7 +241,7 @@ export function renderTrendMarkdown(res: TrendResult, granularity: string): stri
     out.push('### Suspects');
     out.push('');
     for (const sp of res.suspects) {
-      const fn = sp.goroutine.frames.find((f) => !f.function.startsWith('runtime.'))?.function ?? sp.goroutine.key;
+      const fn = topOwnFrame(sp.goroutine.frames)?.function ?? sp.goroutine.key;
       out.push(`- **\`${mdCell(fn)}\`** (${mdCell(sp.target)}): ${formatRate(sp.goroutine.slopePerHour, 'count')} goroutines${sp.bytesPerGoroutine !== null ? `, ~${formatValue(sp.bytesPerGoroutine, 'bytes')} each` : ''}${sp.hint ? ` — ${mdCell(sp.hint)}` : ''}`);
     }
     out.push('');

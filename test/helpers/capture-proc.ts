@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { BIN, ROOT } from './cli.js';
+import type { ManifestRecord } from '../../src/capture/store.js';
 
 export interface Finished {
   status: number | null;
@@ -97,18 +98,8 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-export interface Manifest {
-  target: string;
-  profile: string;
-  file: string | null;
-  time: string;
-  bytes: number | null;
-  status: 'ok' | 'lost';
-  error: string | null;
-  round: number;
-  attempts: number;
-  url: string;
-}
+/** One line of index.jsonl, as the capture store writes it. */
+export type Manifest = ManifestRecord;
 
 export function readManifest(dir: string): Manifest[] {
   const text = readFileSync(join(dir, 'index.jsonl'), 'utf8');

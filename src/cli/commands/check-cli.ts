@@ -1,10 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
 import type { RunWrapper } from '../main.js';
-import { addOutputOptions } from '../options.js';
+import { addOutputOptions, collect } from '../options.js';
 import { addTrendOptions } from './trend-cli.js';
-
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 /** Declares the `check` command (options, help, action). */
 export function registerCheck(program: Command, io: Io, run: RunWrapper): void {

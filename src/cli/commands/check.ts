@@ -8,7 +8,7 @@ import {
 import { Dict } from '../../model/dict.js';
 import { checkJson, renderCheckMarkdown, renderCheckText, renderGithubAnnotations, renderJunit, type PathMap } from '../../render/check.js';
 import type { Io } from '../io.js';
-import { fsError, loadProfile, readInput } from '../load.js';
+import { loadProfile, readInput, statPath } from '../load.js';
 import { maxDecompressed, outputTarget, toSelection } from '../options.js';
 import { runTrend, type TrendCommandOptions } from './trend.js';
 
@@ -60,15 +60,7 @@ function pathMaps(o: CheckCommandOptions): PathMap[] {
 /** Pair = exactly two regular files; anything else is a series. */
 async function isPair(io: Io, paths: readonly string[]): Promise<boolean> {
   if (paths.length !== 2) return false;
-  for (const p of paths) {
-    let st;
-    try {
-      st = await io.stat(p);
-    } catch (e) {
-      throw fsError(e, p);
-    }
-    if (!st.isFile()) return false;
-  }
+  for (const p of paths) if (!(await statPath(io, p)).isFile()) return false;
   return true;
 }
 

@@ -6,7 +6,7 @@ import { parseSize } from '../../model/units.js';
 import { renderTrendMarkdown, renderTrendTable, trendJson } from '../../render/trend.js';
 import { discoverTargets } from '../discover.js';
 import type { Io } from '../io.js';
-import { loadProfile } from '../load.js';
+import { loadProfileAndTime } from '../load.js';
 import {
   intOption, maxDecompressed, outputTarget, sizeOption, toSelection,
   type RawOutputOptions, type RawSelectionOptions,
@@ -76,9 +76,9 @@ export async function runTrend(io: Io, paths: readonly string[], o: TrendCommand
   let loaded = 0;
   for (const t of targets) {
     for (const file of t.files) {
-      let p;
+      let loadedFile;
       try {
-        p = await loadProfile(io, file, dict, { maxDecompressed: maxBytes });
+        loadedFile = await loadProfileAndTime(io, file, dict, { maxDecompressed: maxBytes });
       } catch (e) {
         if (o.skipUnreadable === true && e instanceof InputError) {
           skipped.push(`${file}: ${e.message}`);
@@ -89,9 +89,8 @@ export async function runTrend(io: Io, paths: readonly string[], o: TrendCommand
         }
         throw e;
       }
-      const mtime = p.timeNanos === null ? (await io.stat(file)).mtimeMs : 0;
       // Fold, then let the profile go: memory stays bounded by the series.
-      builder.add(t.target, p, mtime);
+      builder.add(t.target, loadedFile.profile, loadedFile.mtimeMs);
       loaded++;
     }
   }
